@@ -1,0 +1,197 @@
+"""parse -> split -> tag -> embed -> store, one file at a time as an atomic unit.
+
+Files are prepared (parsed, split, tagged) one by one; their snippets are
+embedded together in large batches, which is where the time goes; then each
+file is written on its own: vectors into Chroma, then one SQLite transaction.
+A crash between the two leaves only index entries that `doctor --repair`
+(run on open) removes, never a half-stored document.
+"""
+from __future__ import annotations
+
+import hashlib
+import shutil
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from ingest.files import Candidate, expand
+from ingest.parsers import parse_file
+from ingest.split import split_document
+from ingest.types import INTERVIEWER, IngestError, ParsedDocument, SnippetDraft
+from research_hub.embed import text_hash
+from research_hub.models import FileResult, IngestReport
+from research_hub.store.vectors import vector_metadata
+
+EMBED_BATCH = 2048  # snippets gathered across files before one model call
+Progress = Callable[[int, int, str], None]  # (files done, files total, message)
+
+
+@dataclass
+class Prepared:
+    candidate: Candidate
+    doc: dict[str, Any]
+    snippets: list[dict[str, Any]]
+    replaces: str | None  # id of the older version of this file
+    result: FileResult = field(default_factory=lambda: FileResult(path="", status="added"))
+
+
+def source_key(path: Path) -> str:
+    return str(path.resolve())
+
+
+def snippet_id(key: str, draft: SnippetDraft, occurrence: int) -> str:
+    """Stable across re-ingestion: the same words by the same person in the same file."""
+    raw = f"{key}\x00{draft.participant}\x00{draft.role}\x00{draft.text}\x00{occurrence}"
+    return hashlib.sha1(raw.encode("utf-8")).hexdigest()[:20]
+
+
+class Pipeline:
+    def __init__(self, hub, *, study: str | None = None, kind: str | None = None,
+                 text_col: str | None = None, keys: dict[str, str] | None = None,
+                 progress: Progress | None = None):
+        self.hub = hub
+        self.study = study
+        self.kind = kind
+        self.text_col = text_col
+        self.keys = keys or {}  # path -> source key, for uploads whose temp path means nothing
+        self.progress = progress or (lambda done, total, message: None)
+        self.tagger = hub.tagger()
+
+    def run(self, paths: list[str | Path]) -> IngestReport:
+        started = time.perf_counter()
+        candidates = expand(paths)
+        report = IngestReport()
+        pending: list[Prepared] = []
+        done = 0
+        self.progress(0, len(candidates), "starting")
+        for cand in candidates:
+            outcome = self._prepare(cand)
+            if isinstance(outcome, FileResult):
+                report.files.append(outcome)
+                done += 1
+                self.progress(done, len(candidates), f"{cand.path.name}: {outcome.status}")
+                continue
+            pending.append(outcome)
+            if sum(len(p.snippets) for p in pending) >= EMBED_BATCH:
+                done = self._flush(pending, report, done, len(candidates))
+                pending = []
+        done = self._flush(pending, report, done, len(candidates))
+        report.seconds = time.perf_counter() - started
+        return report
+
+    # -- prepare: everything that can fail for reasons of the file itself ----
+    def _prepare(self, cand: Candidate) -> Prepared | FileResult:
+        path = cand.path
+        try:
+            if not path.exists():
+                raise IngestError("no such file")
+            raw = path.read_bytes() if path.stat().st_size <= self.hub.settings.max_bytes else None
+            doc_id = hashlib.sha256(raw).hexdigest() if raw is not None else ""
+            key = self.keys.get(str(path), source_key(path))
+            old = self.hub.records.document_by_key(key)
+            if old is not None and old["id"] == doc_id:
+                return FileResult(str(path), "unchanged", document_id=doc_id)
+            if doc_id and self.hub.records.has_document(doc_id):
+                return FileResult(str(path), "duplicate", document_id=doc_id,
+                                  error="same content is already stored under another name")
+            parsed = parse_file(path, text_col=self.text_col, max_bytes=self.hub.settings.max_bytes)
+            drafts = split_document(parsed, parsed.title or path.stem)
+            if not any(d.role != INTERVIEWER for d in drafts):
+                raise IngestError("no participant text found")
+            self.tagger.tag(drafts)
+        except IngestError as exc:
+            return FileResult(str(path), "failed", error=f"{path.name}: {exc}")
+        except Exception as exc:  # a parser bug must not stop the other files
+            return FileResult(str(path), "failed", error=f"{path.name}: unexpected {type(exc).__name__}: {exc}")
+        doc = self._document(cand, key, doc_id, parsed, drafts, raw)
+        snippets = self._snippets(doc, key, drafts)
+        status = "replaced" if old is not None else "added"
+        result = FileResult(str(path), status, snippets=len(snippets), document_id=doc_id,
+                            participants=len(doc["participants"]))
+        return Prepared(cand, doc, snippets, old["id"] if old is not None else None, result)
+
+    def _document(self, cand: Candidate, key: str, doc_id: str, parsed: ParsedDocument,
+                  drafts: list[SnippetDraft], raw: bytes) -> dict[str, Any]:
+        meta = dict(parsed.metadata)
+        study = self.study or meta.get("study") or cand.folder_study
+        has_interviewer = any(d.role == INTERVIEWER for d in drafts)
+        kind = self.kind or parsed.kind_hint or ("interview" if has_interviewer else "note")
+        participants = sorted({d.participant for d in drafts if d.role != INTERVIEWER})
+        return {
+            "id": doc_id, "source_key": key, "name": cand.path.name, "path": str(cand.path),
+            "stored_path": None, "title": parsed.title or cand.path.stem, "kind": kind,
+            "study": str(study) if study else None, "date": parsed.date, "participants": participants,
+            "metadata": meta, "text": parsed.text, "size": len(raw), "raw": raw,
+        }
+
+    def _snippets(self, doc: dict[str, Any], key: str, drafts: list[SnippetDraft]) -> list[dict]:
+        seen: Counter = Counter()
+        taxonomy = {t.name for t in self.tagger.taxonomy}
+        out = []
+        for seq, d in enumerate(drafts):
+            seen[(d.participant, d.role, d.text)] += 1
+            out.append({
+                "id": snippet_id(key, d, seen[(d.participant, d.role, d.text)]),
+                "document_id": doc["id"], "seq": seq, "speaker": d.speaker, "role": d.role,
+                "participant": d.participant, "text": d.text, "char_start": d.char_start,
+                "char_end": d.char_end, "line": d.line, "start_time": d.start_time,
+                "end_time": d.end_time, "context": d.context, "sentiment": d.sentiment,
+                "entities": d.entities, "meta": d.meta,
+                "kind": d.meta.get("kind") or doc["kind"], "study": doc["study"],
+                "date": d.meta.get("date") or doc["date"], "text_hash": text_hash(d.text),
+                "tags": sorted(set(d.tags)),
+                "tag_origins": {t: "taxonomy" for t in d.tags if t in taxonomy},
+            })
+        return out
+
+    # -- flush: embed a batch of files, then store each one atomically -------
+    def _flush(self, pending: list[Prepared], report: IngestReport, done: int, total: int) -> int:
+        if not pending:
+            return done
+        texts = [s["text"] for p in pending for s in p.snippets]
+        hashes = [s["text_hash"] for p in pending for s in p.snippets]
+        self.progress(done, total, f"embedding {len(texts)} snippets")
+        vectors = self.hub.embedder.encode(texts, hashes)
+        offset = 0
+        for p in pending:
+            n = len(p.snippets)
+            try:
+                self._store(p, vectors[offset:offset + n])
+                report.files.append(p.result)
+            except Exception as exc:
+                report.files.append(FileResult(str(p.candidate.path), "failed",
+                                               error=f"{p.candidate.path.name}: could not store: {exc}"))
+            offset += n
+            done += 1
+            self.progress(done, total, f"{p.candidate.path.name}: {p.result.status}")
+        return done
+
+    def _store(self, p: Prepared, vectors) -> None:
+        hub = self.hub
+        doc = dict(p.doc)
+        raw = doc.pop("raw")
+        doc["stored_path"] = str(hub.save_source(doc["id"], p.candidate.path.suffix, raw))
+        manual = hub.manual_tag_map([s["id"] for s in p.snippets])
+        metas = [vector_metadata(s, _effective(s["tags"], manual.get(s["id"], {}))) for s in p.snippets]
+        hub.index.upsert([s["id"] for s in p.snippets], vectors, metas)
+        old_ids = set(hub.records.snippet_ids(p.replaces)) if p.replaces else set()
+        with hub.db.transaction() as conn:
+            if p.replaces:
+                hub.records.delete_document(conn, p.replaces)
+            hub.records.write_document(conn, doc, p.snippets)
+            hub.on_document_written(conn, doc["id"], p.replaces)
+        stale = old_ids - {s["id"] for s in p.snippets}
+        if stale:
+            hub.index.delete(stale)
+        if p.replaces:
+            hub.remove_source(p.replaces)
+        hub.keyword_dirty()
+
+
+def _effective(tags: list[str], manual: dict[str, str]) -> list[str]:
+    out = set(tags)
+    for tag, op in manual.items():
+        (out.add if op == "add" else out.discard)(tag)
+    return sorted(out)

@@ -1,0 +1,1 @@
+"""Benchmarks: each one measures against a baseline in the same run."""

@@ -1,0 +1,165 @@
+"""Top-level commands: ingest, stats, documents, snippets, reindex, doctor, app."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from research_hub.cli.common import State, console, err, fail, hub, print_json, table
+
+app = typer.Typer(help="research_hub: a local customer research repository.",
+                  no_args_is_help=True, add_completion=False, rich_markup_mode=None,
+                  pretty_exceptions_enable=False)
+
+
+@app.callback()
+def _root(home: Optional[str] = typer.Option(
+        None, "--home", help="Workspace folder (default: $RESEARCH_HUB_HOME or ./.research_hub).")):
+    State.home = home
+    State._hub = None
+
+
+@app.command()
+def ingest(paths: List[Path] = typer.Argument(..., help="Files or folders to ingest."),
+           study: Optional[str] = typer.Option(None, help="Study name (default: front matter or folder)."),
+           kind: Optional[str] = typer.Option(None, help="interview, survey, support, review or note."),
+           taxonomy: Optional[Path] = typer.Option(None, help="YAML or CSV taxonomy applied from now on."),
+           text_col: Optional[str] = typer.Option(None, "--text-col", help="Text column in CSV/JSON."),
+           as_json: bool = typer.Option(False, "--json")):
+    """Parse, split, tag, embed and store files; unchanged files are skipped."""
+    from research_hub.hub import BusyError
+
+    try:
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=err, transient=True, disable=as_json) as bar:
+            task = bar.add_task("ingesting", total=None)
+
+            def progress(done: int, total: int, message: str) -> None:
+                bar.update(task, completed=done, total=total, description=escape(message[:60]))
+
+            report = hub().ingest([str(p) for p in paths], study=study, kind=kind,
+                                  taxonomy=taxonomy, text_col=text_col, progress=progress)
+    except (BusyError, ValueError) as exc:
+        fail(str(exc))
+    if as_json:
+        print_json(report.to_dict())
+    else:
+        _print_report(report)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def _print_report(report) -> None:
+    rows = [(Path(f.path).name, f.status, f.snippets or "", f.participants or "", f.error or "")
+            for f in report.files]
+    table("ingest", ["file", "status", "snippets", "participants", "reason"], rows)
+    counts = {s: report.count(s) for s in ("added", "replaced", "unchanged", "duplicate", "failed")}
+    console.print(f"{len(report.files)} files: " + ", ".join(f"{v} {k}" for k, v in counts.items())
+                  + f"; {report.snippets} snippets stored in {report.seconds:.1f}s", highlight=False)
+    for f in report.failed:
+        err.print(f"failed: {f.error}", markup=False, highlight=False)
+
+
+@app.command()
+def stats(as_json: bool = typer.Option(False, "--json")):
+    """Counts of documents, snippets, participants, tags; which models are active."""
+    s = hub().stats()
+    if as_json:
+        return print_json(s)
+    rows = [(k, ", ".join(f"{t} {n}" for t, n in v.items()) if isinstance(v, dict) else
+             ", ".join(map(str, v)) if isinstance(v, list) else v) for k, v in s.items()]
+    table("stats", ["what", "value"], rows)
+
+
+@app.command()
+def documents(study: Optional[str] = None, as_json: bool = typer.Option(False, "--json")):
+    """List ingested documents."""
+    docs = hub().documents(study)
+    if as_json:
+        return print_json(docs)
+    table("documents", ["id", "name", "kind", "study", "date", "participants", "snippets"],
+          [(d.id[:10], d.name, d.kind, d.study, d.date, len(d.participants), d.snippet_count)
+           for d in docs])
+
+
+@app.command()
+def snippets(tag: List[str] = typer.Option([], "--tag", help="Only snippets with this tag (repeat for AND)."),
+             document: Optional[str] = typer.Option(None, help="Document id, name or path."),
+             participant: Optional[str] = None, study: Optional[str] = None,
+             kind: Optional[str] = None, role: Optional[str] = None,
+             limit: Optional[int] = typer.Option(None, "--limit"),
+             as_json: bool = typer.Option(False, "--json")):
+    """List stored snippets with their provenance."""
+    found = hub().snippets(tags=tag or None, document=document, participant=participant, study=study,
+                           kind=kind, role=role, limit=limit)
+    if as_json:
+        return print_json(found)
+    table(f"{len(found)} snippets", ["id", "participant", "role", "tags", "where", "text"],
+          [(s.snippet_id[:8], s.participant, s.role, ",".join(s.tags), s.citation(), s.text)
+           for s in found])
+
+
+@app.command()
+def tag(snippet_id: str, name: str, remove: bool = typer.Option(False, "--remove")):
+    """Add (or --remove) a manual tag on a snippet; survives re-ingestion."""
+    try:
+        (hub().remove_tag if remove else hub().add_tag)(snippet_id, name)
+    except KeyError as exc:
+        fail(str(exc))
+    console.print(f"{'removed' if remove else 'added'} {name} on {snippet_id}", markup=False)
+
+
+@app.command()
+def delete(document: str):
+    """Delete a document with its snippets and vectors."""
+    try:
+        name = hub().delete_document(document)
+    except KeyError as exc:
+        fail(str(exc))
+    console.print(f"deleted {name}", markup=False)
+
+
+@app.command()
+def reindex():
+    """Rebuild the Chroma index from SQLite (cached vectors, no re-embedding)."""
+    out = hub().reindex()
+    console.print(f"indexed {out['indexed']} snippets ({out['encoded']} needed the model)")
+
+
+@app.command()
+def doctor(repair: bool = typer.Option(False, "--repair", help="Fix the index where it disagrees."),
+           as_json: bool = typer.Option(False, "--json")):
+    """Check SQLite and Chroma agree; exit 1 if they do not."""
+    report = hub().doctor(repair=repair)
+    if as_json:
+        print_json(report)
+    else:
+        table("doctor", ["check", "value"], list(report.items()))
+    if not report["ok"]:
+        raise typer.Exit(1)
+
+
+@app.command("app")
+def run_app(port: int = typer.Option(8501, help="Port to serve on."),
+            host: str = typer.Option("127.0.0.1", help="Address to bind; see README before changing.")):
+    """Start the Streamlit UI on this workspace."""
+    app_py = Path(__file__).resolve().parents[2] / "app.py"
+    env = dict(os.environ)
+    if State.home:
+        env["RESEARCH_HUB_HOME"] = str(Path(State.home).resolve())
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app_py), "--server.port", str(port),
+           "--server.address", host, "--server.headless", "true",
+           "--browser.gatherUsageStats", "false"]
+    raise typer.Exit(subprocess.call(cmd, env=env))
+
+
+def main() -> None:
+    from research_hub.cli import extra  # noqa: F401  registers the other command groups
+
+    app()

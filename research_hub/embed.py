@@ -1,0 +1,138 @@
+"""Sentence embeddings, batched and cached by (model, text hash).
+
+Re-ingesting unchanged text never touches the model: vectors come back from
+the cache. The model loads lazily, once per process, from a local folder.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+# Weights come from site-packages or a folder the user names; never from a hub.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+_MODELS: dict[str, object] = {}
+_MODEL_LOCK = threading.Lock()
+
+
+def load_model(name: str):
+    """One SentenceTransformer per process, shared by every Hub."""
+    with _MODEL_LOCK:
+        if name not in _MODELS:
+            from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()  # no weight-loading bars in CLI output
+            _MODELS[name] = SentenceTransformer(name, device="cpu")
+        return _MODELS[name]
+
+
+class EmbeddingCache:
+    def __init__(self, path: Path, model_key: str):
+        self.path = path
+        self.model_key = model_key
+        self._local = threading.local()
+        self._conn().execute(
+            "CREATE TABLE IF NOT EXISTS vectors (model TEXT, hash TEXT, vector BLOB, "
+            "PRIMARY KEY (model, hash))")
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA busy_timeout=30000")
+            self._local.conn = conn
+        return conn
+
+    def get_many(self, hashes: Sequence[str]) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        unique = list(dict.fromkeys(hashes))
+        for i in range(0, len(unique), 500):
+            chunk = unique[i:i + 500]
+            rows = self._conn().execute(
+                f"SELECT hash, vector FROM vectors WHERE model = ? AND hash IN ({','.join('?' * len(chunk))})",
+                [self.model_key, *chunk]).fetchall()
+            found.update((h, np.frombuffer(v, dtype=np.float32)) for h, v in rows)
+        return found
+
+    def put_many(self, items: dict[str, np.ndarray]) -> None:
+        conn = self._conn()
+        conn.execute("BEGIN")
+        conn.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)",
+                         [(self.model_key, h, v.astype(np.float32).tobytes()) for h, v in items.items()])
+        conn.execute("COMMIT")
+
+
+class Embedder:
+    def __init__(self, model: str, cache_path: Path | None = None, batch_size: int = 64):
+        self.model_name = model
+        self.batch_size = batch_size
+        self.cache = EmbeddingCache(cache_path, self.model_key) if cache_path else None
+        self.encoded = 0  # texts that really went through the model (cache misses)
+
+    @property
+    def model_key(self) -> str:
+        return Path(self.model_name).name if os.path.isdir(self.model_name) else self.model_name
+
+    @property
+    def model(self):
+        return load_model(self.model_name)
+
+    @property
+    def dimension(self) -> int:
+        return self.model.get_sentence_embedding_dimension()
+
+    def encode_raw(self, texts: Sequence[str]) -> np.ndarray:
+        """Straight through the model: no cache. Unit-length float32 rows."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vecs = self.model.encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True,
+                                 convert_to_numpy=True, show_progress_bar=False)
+        self.encoded += len(texts)
+        return vecs.astype(np.float32)
+
+    def encode(self, texts: Sequence[str], hashes: Sequence[str] | None = None,
+               progress: Callable[[int], None] | None = None) -> np.ndarray:
+        """Vectors for texts, from the cache where it has them."""
+        hashes = list(hashes) if hashes is not None else [text_hash(t) for t in texts]
+        cached = self.cache.get_many(hashes) if self.cache else {}
+        missing: dict[str, str] = {}
+        for h, t in zip(hashes, texts):
+            if h not in cached and h not in missing:
+                missing[h] = t
+        if missing:
+            fresh: dict[str, np.ndarray] = {}
+            keys = list(missing)
+            step = self.batch_size * 32  # report progress between model calls
+            for i in range(0, len(keys), step):
+                part = keys[i:i + step]
+                vecs = self.encode_raw([missing[h] for h in part])
+                fresh.update(zip(part, vecs))
+                if progress:
+                    progress(len(part))
+            if self.cache:
+                self.cache.put_many(fresh)
+            cached.update(fresh)
+        if not hashes:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.vstack([cached[h] for h in hashes])
+
+    @lru_cache(maxsize=256)
+    def encode_query(self, query: str) -> np.ndarray:
+        return self.encode_raw([query])[0]
