@@ -16,15 +16,15 @@ NAMES = ["Avery", "Blake", "Casey", "Devon", "Emery", "Finley", "Harper", "Jorda
          "Morgan", "Noel", "Parker", "Quinn", "Reese", "Sage", "Taylor", "Val"]
 OPENERS = ["Honestly,", "To be fair,", "Last month", "Every quarter", "On Mondays", "Most days",
            "When we onboarded,", "Before the update,", "With two clients,", "In our shop,", ""]
-QUESTIONS = ["How did that go?", "Can you walk me through that?", "What happened next?",
-             "Why does that matter to you?", "How often does that happen?"]
+PARTS = 4  # pipeline and raw encode alternate part by part, so both see the same machine load
 
 
-def sample_sentences(root: Path) -> list[str]:
+def sample_sentences(root: Path) -> tuple[list[str], list[str]]:
+    """(participant sentences, interviewer sentences) from the sample files."""
     from ingest.parsers import parse_file
     from ingest.types import PARTICIPANT
 
-    sentences: list[str] = []
+    said: dict[bool, list[str]] = {True: [], False: []}
     for f in sorted(root.rglob("*")):
         if not f.is_file() or f.suffix.lower() not in {".txt", ".md", ".vtt", ".srt", ".docx", ".csv", ".jsonl"}:
             continue
@@ -33,31 +33,42 @@ def sample_sentences(root: Path) -> list[str]:
         except Exception:
             continue
         for t in doc.turns:
-            if t.role == PARTICIPANT:
-                sentences += [s.strip() for s in re.split(r"(?<=[.!?])\s+", doc.text[t.start:t.end])
-                              if len(s.split()) >= 5]
-    return sentences or ["Exporting the monthly report takes forever and times out."]
+            said[t.role == PARTICIPANT] += [s.strip() for s in re.split(r"(?<=[.!?])\s+",
+                                                                       doc.text[t.start:t.end])
+                                            if len(s.split()) >= 5]
+    return (said[True] or ["Exporting the monthly report takes forever and times out."],
+            said[False] or ["How do you send the numbers to your accountant?"])
 
 
-def make_corpus(folder: Path, sentences: list[str], target: int, seed: int = 7) -> int:
-    """Write transcripts whose participant sentences are all distinct; returns turns written."""
+def make_corpus(folder: Path, sentences: tuple[list[str], list[str]], target: int,
+                seed: int = 7) -> list[Path]:
+    """Write transcripts in PARTS sub-folders; every line is distinct. Returns the folders."""
     rng = random.Random(seed)
     seen: set[str] = set()
+    answers, questions = sentences
+    parts = [folder / f"part_{i}" for i in range(PARTS)]
+    for p in parts:
+        p.mkdir(parents=True)
     written, file_no = 0, 0
     while written < target:
         file_no += 1
         person = f"{rng.choice(NAMES)} {file_no}"
         lines = []
-        for _ in range(80):
-            lines.append(f"Interviewer: {rng.choice(QUESTIONS)}")
-            text = _vary(rng, rng.choice(sentences))
-            while text in seen:
-                text = _vary(rng, rng.choice(sentences))
-            seen.add(text)
-            lines.append(f"{person}: {text}")
-            written += 1
-        (folder / f"bench_{file_no:04d}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return written
+        for _ in range(40):
+            lines.append(f"Interviewer: {_unique(rng, questions, seen)}")
+            lines.append(f"{person}: {_unique(rng, answers, seen)}")
+            written += 2
+        target_dir = parts[file_no % PARTS]
+        (target_dir / f"bench_{file_no:04d}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return parts
+
+
+def _unique(rng: random.Random, pool: list[str], seen: set[str]) -> str:
+    text = _vary(rng, rng.choice(pool))
+    while text in seen:
+        text = _vary(rng, rng.choice(pool))
+    seen.add(text)
+    return text
 
 
 def _vary(rng: random.Random, sentence: str) -> str:
@@ -75,25 +86,32 @@ def run(corpus: Path | None, snippets: int, samples: Path, out=print) -> dict:
     with tempfile.TemporaryDirectory(prefix="rh-bench-") as tmp:
         tmp_path = Path(tmp)
         if corpus is None:
-            corpus = tmp_path / "corpus"
-            corpus.mkdir()
-            make_corpus(corpus, sample_sentences(samples), snippets)
+            parts = make_corpus(tmp_path / "corpus", sample_sentences(samples), snippets)
+        else:
+            parts = [corpus]
         hub = Hub(tmp_path / "ws")
         hub.embedder.encode_query("warm up the model")  # load weights outside both timings
         hub.tagger()
         _ = hub.index
-        started = time.perf_counter()
-        report = hub.ingest([corpus])
-        pipe_s = time.perf_counter() - started
-        texts = [r["text"] for r in hub.db.query("SELECT text FROM snippets ORDER BY document_id, seq")]
-        encoded = hub.embedder.encoded - 1
-        model = hub.embedder.model
-        started = time.perf_counter()
-        model.encode(texts, batch_size=hub.settings.batch_size, normalize_embeddings=True,
-                     show_progress_bar=False)
-        raw_s = time.perf_counter() - started
+        before = hub.embedder.encoded
+        pipe_s = raw_s = 0.0
+        files = failed = 0
+        texts: list[str] = []
+        for part in parts:
+            known = set(hub.records.snippet_ids())
+            started = time.perf_counter()
+            report = hub.ingest([part])
+            pipe_s += time.perf_counter() - started
+            files, failed = files + len(report.files), failed + len(report.failed)
+            new = [s.text for s in hub.snippets() if s.snippet_id not in known]
+            texts += new
+            started = time.perf_counter()
+            hub.embedder.model.encode(new, batch_size=hub.settings.batch_size,
+                                      normalize_embeddings=True, show_progress_bar=False)
+            raw_s += time.perf_counter() - started
+        encoded = hub.embedder.encoded - before
     result = {
-        "files": len(report.files), "failed": len(report.failed), "snippets": len(texts),
+        "files": files, "failed": failed, "snippets": len(texts),
         "distinct_texts": len(set(texts)), "model_encoded": encoded,
         "cache_hits": len(texts) - encoded, "batch_size": hub.settings.batch_size,
         "pipeline_s": round(pipe_s, 2), "raw_encode_s": round(raw_s, 2),

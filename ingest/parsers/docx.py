@@ -1,0 +1,111 @@
+"""Word .docx (python-docx) -> transcript text -> speaker turns.
+
+Body paragraphs and tables are read in document order and joined with "\n".
+A table row becomes one line; a row shaped like ``Name | [time] | text``
+(the layout of many exported transcripts) becomes ``[time] Name: text`` so
+the usual speaker rules apply. Other rows join their cells with " | ".
+Headers, footers, comments and text boxes are not read.
+"""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+from ingest.parsers.common import parse_clock
+from ingest.parsers.encoding import normalize_newlines
+from ingest.parsers.labels import COLON_LABEL
+from ingest.parsers.transcript import build_document
+from ingest.types import IngestError, ParsedDocument
+
+_HEADER_CELLS = {"speaker", "name", "who", "time", "timestamp", "start", "text",
+                 "transcript", "utterance", "said", "content", "comment", "notes"}
+_NAME_CELL = re.compile(r"^[^\W\d_][\w'\u2019.\- ]{0,39}$")
+_MAX_DEPTH = 5
+
+
+def _open(data: bytes):
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise IngestError("cannot open DOCX: not a Word .docx file (not a zip package; "
+                          "an old .doc or a renamed file?)")
+    try:
+        return docx.Document(io.BytesIO(data))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise IngestError(f"cannot open DOCX: not a valid Word document ({exc.__class__.__name__})") from exc
+    except Exception as exc:  # lxml errors and the like inside the package
+        raise IngestError(f"cannot open DOCX: damaged document ({exc.__class__.__name__})") from exc
+
+
+def _cell_text(cell, depth: int) -> str:
+    parts = []
+    for block in cell.iter_inner_content():
+        if hasattr(block, "rows"):
+            if depth < _MAX_DEPTH:
+                parts.extend(_table_lines(block, depth + 1))
+        else:
+            parts.append(block.text)
+    return "\n".join(parts).strip()
+
+
+def _row_line(cells: list[str]) -> str:
+    stamp = None
+    rest = []
+    for text in cells:
+        if stamp is None and parse_clock(text.strip("[]() ")) is not None:
+            stamp = text.strip("[]() ")
+        else:
+            rest.append(text)
+    if len(rest) >= 2 and _NAME_CELL.match(rest[0]) and not COLON_LABEL.match(rest[1]):
+        prefix = f"[{stamp}] " if stamp else ""
+        return f"{prefix}{rest[0].rstrip(':').strip()}: {' '.join(rest[1:])}"
+    if stamp:
+        rest.insert(0, stamp)
+    return " | ".join(rest)
+
+
+def _table_lines(table, depth: int = 0) -> list[str]:
+    lines = []
+    for row_index, row in enumerate(table.rows):
+        seen = set()
+        cells = []
+        for cell in row.cells:
+            if id(cell._tc) in seen:  # merged cells repeat
+                continue
+            seen.add(id(cell._tc))
+            text = _cell_text(cell, depth)
+            if text:
+                cells.append(text)
+        if not cells:
+            continue
+        if row_index == 0 and all(c.casefold().strip(": ") in _HEADER_CELLS for c in cells):
+            continue
+        lines.append(_row_line(cells))
+    return lines
+
+
+def docx_text(data: bytes) -> str:
+    document = _open(data)
+    lines: list[str] = []
+    try:
+        for block in document.iter_inner_content():
+            if hasattr(block, "rows"):
+                lines.extend(_table_lines(block))
+            else:
+                lines.append(block.text)
+    except IngestError:
+        raise
+    except Exception as exc:
+        raise IngestError(f"cannot read DOCX content ({exc.__class__.__name__})") from exc
+    text = normalize_newlines("\n".join(lines)).replace("\x00", "")
+    return text
+
+
+def parse_docx(path: Path, data: bytes) -> ParsedDocument:
+    text = docx_text(data)
+    if not text.strip():
+        raise IngestError("no text found in the DOCX (empty document)")
+    return build_document(text, path, "docx")
