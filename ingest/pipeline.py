@@ -21,6 +21,7 @@ from ingest.parsers import parse_file
 from ingest.split import split_document
 from ingest.types import INTERVIEWER, IngestError, ParsedDocument, SnippetDraft
 from research_hub.embed import text_hash
+from research_hub.faults import crash_point  # issue 7: named points where a test may kill us
 from research_hub.models import FileResult, IngestReport
 from research_hub.store.vectors import vector_metadata
 
@@ -50,14 +51,17 @@ def snippet_id(key: str, draft: SnippetDraft, occurrence: int) -> str:
 class Pipeline:
     def __init__(self, hub, *, study: str | None = None, kind: str | None = None,
                  text_col: str | None = None, keys: dict[str, str] | None = None,
-                 progress: Progress | None = None):
+                 progress: Progress | None = None, redactor=None, keep_original: bool = False):
         self.hub = hub
+        self.redactor = redactor  # issue 7: ingest/redact.py, applied right after parsing
+        self.keep_original = keep_original
         self.study = study
         self.kind = kind
         self.text_col = text_col
         self.keys = keys or {}  # path -> source key, for uploads whose temp path means nothing
         self.progress = progress or (lambda done, total, message: None)
         self.tagger = hub.tagger()
+        self.taken: set[str] = set()  # document ids prepared in this run, not yet stored
 
     def run(self, paths: list[str | Path]) -> IngestReport:
         started = time.perf_counter()
@@ -78,6 +82,8 @@ class Pipeline:
                 done = self._flush(pending, report, done, len(candidates))
                 pending = []
         done = self._flush(pending, report, done, len(candidates))
+        order = {str(c.path): i for i, c in enumerate(candidates)}
+        report.files.sort(key=lambda f: order.get(f.path, len(order)))
         report.seconds = time.perf_counter() - started
         return report
 
@@ -89,14 +95,19 @@ class Pipeline:
                 raise IngestError("no such file")
             raw = path.read_bytes() if path.stat().st_size <= self.hub.settings.max_bytes else None
             doc_id = hashlib.sha256(raw).hexdigest() if raw is not None else ""
+            if self.redactor and doc_id:  # issue 7: a redacted version is another document
+                doc_id = self.redactor.document_id(doc_id)
             key = self.keys.get(str(path), source_key(path))
             old = self.hub.records.document_by_key(key)
             if old is not None and old["id"] == doc_id:
                 return FileResult(str(path), "unchanged", document_id=doc_id)
-            if doc_id and self.hub.records.has_document(doc_id):
+            if doc_id and (doc_id in self.taken or self.hub.records.has_document(doc_id)):
                 return FileResult(str(path), "duplicate", document_id=doc_id,
                                   error="same content is already stored under another name")
             parsed = parse_file(path, text_col=self.text_col, max_bytes=self.hub.settings.max_bytes)
+            crash_point("parsed")
+            if self.redactor:  # issue 7: PII out before anything is embedded or stored
+                parsed = self.redactor(parsed)
             drafts = split_document(parsed, parsed.title or path.stem)
             if not any(d.role != INTERVIEWER for d in drafts):
                 raise IngestError("no participant text found")
@@ -105,6 +116,7 @@ class Pipeline:
             return FileResult(str(path), "failed", error=f"{path.name}: {exc}")
         except Exception as exc:  # a parser bug must not stop the other files
             return FileResult(str(path), "failed", error=f"{path.name}: unexpected {type(exc).__name__}: {exc}")
+        self.taken.add(doc_id)
         doc = self._document(cand, key, doc_id, parsed, drafts, raw)
         snippets = self._snippets(doc, key, drafts)
         status = "replaced" if old is not None else "added"
@@ -154,6 +166,7 @@ class Pipeline:
         hashes = [s["text_hash"] for p in pending for s in p.snippets]
         self.progress(done, total, f"embedding {len(texts)} snippets")
         vectors = self.hub.embedder.encode(texts, hashes)
+        crash_point("embedded")  # after the embedding cache write
         offset = 0
         for p in pending:
             n = len(p.snippets)
@@ -171,23 +184,31 @@ class Pipeline:
     def _store(self, p: Prepared, vectors) -> None:
         hub = self.hub
         doc = dict(p.doc)
-        raw = doc.pop("raw")
-        doc["stored_path"] = str(hub.save_source(doc["id"], p.candidate.path.suffix, raw))
+        raw, suffix = doc.pop("raw"), p.candidate.path.suffix
+        if self.redactor and not self.keep_original:  # issue 7: keep only the redacted text
+            raw, suffix = doc["text"].encode("utf-8"), ".redacted.txt"
+        doc["stored_path"] = str(hub.save_source(doc["id"], suffix, raw))
+        crash_point("source_saved")
         manual = hub.manual_tag_map([s["id"] for s in p.snippets])
         metas = [vector_metadata(s, _effective(s["tags"], manual.get(s["id"], {}))) for s in p.snippets]
         hub.index.upsert([s["id"] for s in p.snippets], vectors, metas)
+        crash_point("upserted")
         old_ids = set(hub.records.snippet_ids(p.replaces)) if p.replaces else set()
         with hub.db.transaction() as conn:
             if p.replaces:
                 hub.records.delete_document(conn, p.replaces)
             hub.records.write_document(conn, doc, p.snippets)
             hub.on_document_written(conn, doc["id"], p.replaces)
+            crash_point("in_transaction")
+        crash_point("committed")
         stale = old_ids - {s["id"] for s in p.snippets}
         if stale:
             hub.index.delete(stale)
+        crash_point("stale_deleted")
         if p.replaces:
             hub.remove_source(p.replaces)
         hub.keyword_dirty()
+        crash_point("stored")
 
 
 def _effective(tags: list[str], manual: dict[str, str]) -> list[str]:
