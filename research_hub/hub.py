@@ -12,6 +12,7 @@ from typing import Any, Sequence
 
 from filelock import FileLock, Timeout
 
+from research_hub import faults
 from research_hub.config import Settings
 from research_hub.embed import Embedder
 from research_hub.models import Document, IngestReport, Snippet
@@ -35,6 +36,9 @@ class Hub:
         self._index: VectorIndex | None = None
         self._tagger = None
         self._keyword = None
+        self._write_lock: FileLock | None = None
+        if self.settings.chroma_url and self.settings.collection == "snippets":
+            self.settings.collection = f"rh_{self.workspace_id()}"  # issue 7: one collection per workspace on a shared server
 
     # -- lazily built parts --------------------------------------------------
     @property
@@ -54,8 +58,7 @@ class Hub:
             index = VectorIndex(str(self.settings.chroma_path), self.settings.chroma_url,
                                 self.settings.collection)
             self._index = index
-            if index.count() != self.db.scalar("SELECT count(*) FROM snippets"):
-                self.doctor(repair=True)  # a crash between Chroma and SQLite; heal on open
+            faults.heal(self)  # issue 7: a writer died between Chroma and SQLite; repair on open
         return self._index
 
     def tagger(self):
@@ -66,14 +69,21 @@ class Hub:
         return self._tagger
 
     def write_lock(self) -> FileLock:
-        return FileLock(str(self.home / "write.lock"), timeout=self.lock_timeout)
+        if self._write_lock is None:  # one per Hub, so it is re-entrant (heal runs inside ingest)
+            self._write_lock = FileLock(str(self.home / "write.lock"), timeout=self.lock_timeout)
+        self._write_lock.timeout = self.lock_timeout
+        return self._write_lock
 
     # -- ingestion -----------------------------------------------------------
     def ingest(self, paths: Sequence[str | Path] | str | Path, study: str | None = None,
                kind: str | None = None, *, taxonomy: str | Path | None = None,
                text_col: str | None = None, progress=None,
-               keys: dict[str, str] | None = None) -> IngestReport:
-        """Ingest files and folders. Unchanged files are skipped, changed ones replaced."""
+               keys: dict[str, str] | None = None, redact: bool | None = None,
+               keep_original: bool | None = None) -> IngestReport:
+        """Ingest files and folders. Unchanged files are skipped, changed ones replaced.
+
+        redact (default: the workspace setting) replaces emails, phone and card numbers and
+        person names before anything is stored; keep_original also keeps the source copy."""
         from ingest.pipeline import Pipeline
 
         if isinstance(paths, (str, Path)):
@@ -83,20 +93,26 @@ class Hub:
                 if taxonomy is not None:
                     self.set_taxonomy(taxonomy)
                 _ = self.index  # open (and heal) before writing
+                faults.heal(self)  # issue 7: also when the index was already open
                 pipeline = Pipeline(self, study=study, kind=kind, text_col=text_col, keys=keys,
-                                    progress=progress)
-                return pipeline.run(list(paths))
+                                    progress=progress, redactor=self.redactor(redact),
+                                    keep_original=self._keep_original(keep_original))
+                with faults.index_writes(self.home):
+                    return faults.checked(self, pipeline.run(list(paths)))
         except Timeout as exc:
             raise BusyError(f"another ingest is writing to {self.home}; try again when it ends") from exc
 
     def ingest_upload(self, name: str, data: bytes, **kwargs) -> IngestReport:
         """Store an uploaded file under the workspace and ingest it, keyed by its name."""
-        safe = Path(name).name.replace("\x00", "") or "upload"
+        safe = upload_name(name)  # issue 7: never a path out of uploads/
         folder = self.home / "uploads"
         folder.mkdir(exist_ok=True)
         target = folder / safe
         target.write_bytes(data)
-        return self.ingest([target], keys={str(target): f"upload:{safe}"}, **kwargs)
+        report = self.ingest([target], keys={str(target): f"upload:{safe}"}, **kwargs)
+        if self.redactor(kwargs.get("redact")) and not self._keep_original(kwargs.get("keep_original")):
+            target.unlink(missing_ok=True)  # issue 7: the unredacted upload is not kept
+        return report
 
     def save_source(self, doc_id: str, suffix: str, raw: bytes) -> Path:
         folder = self.settings.sources_dir
@@ -198,11 +214,13 @@ class Hub:
         from ingest.tag import normalize_tag
 
         self.snippet(snippet_id)  # raises for an unknown id
-        self.records.set_manual_tag(snippet_id, normalize_tag(tag), op)
-        row = self.records.vector_rows([snippet_id])[0]
-        from research_hub.store.vectors import vector_metadata
+        with faults.index_writes(self.home):  # issue 7: a crash before the index update is healed
+            self.records.set_manual_tag(snippet_id, normalize_tag(tag), op)
+            faults.crash_point("tag_saved")
+            row = self.records.vector_rows([snippet_id])[0]
+            from research_hub.store.vectors import vector_metadata
 
-        self.index.update_metadata([snippet_id], [vector_metadata(row, self.snippet(snippet_id).tags)])
+            self.index.update_metadata([snippet_id], [vector_metadata(row, self.snippet(snippet_id).tags)])
         self.keyword_dirty()
 
     def manual_tag_map(self, ids: Sequence[str]) -> dict[str, dict[str, str]]:
@@ -220,10 +238,11 @@ class Hub:
         row = self.records.find_document(ref)
         if row is None:
             raise KeyError(f"no document {ref!r}")
-        with self.write_lock():
+        with self.write_lock(), faults.index_writes(self.home):  # issue 7: healed if killed
             ids = self.records.snippet_ids(row["id"])
             with self.db.transaction() as conn:
                 self.records.delete_document(conn, row["id"])
+            faults.crash_point("rows_deleted")
             self.index.delete(ids)
             self.remove_source(row["id"])
             self.keyword_dirty()
@@ -266,6 +285,52 @@ class Hub:
 
         return themes(self, tags=None if all_snippets else tags, **options)
 
+    # -- themes: researcher decisions, snapshots, timelines (research_hub/themes) --
+    def rename_theme(self, theme_id: str, name: str) -> dict:
+        from research_hub import themes
+        return themes.rename(self, theme_id, name)
+
+    def merge_themes(self, theme_id: str, other_id: str, name: str | None = None) -> dict:
+        from research_hub import themes
+        return themes.merge(self, theme_id, other_id, name)
+
+    def move_snippet(self, snippet_id: str, theme_id: str | None, **selection: Any) -> dict:
+        from research_hub import themes
+        return themes.move(self, snippet_id, theme_id, **selection)
+
+    def pin_theme(self, theme_id: str, pinned: bool = True) -> dict:
+        from research_hub import themes
+        return themes.pin(self, theme_id, pinned)
+
+    def split_theme(self, theme_id: str, snippet_ids: Sequence[str], name: str) -> dict:
+        from research_hub import themes
+        return themes.split(self, theme_id, snippet_ids, name)
+
+    def save_themes(self, name: str, tags: Sequence[str] | None = ("pain_point",), **options: Any) -> dict:
+        from research_hub import themes
+        return themes.save(self, name, tags, **options)
+
+    def theme_sets(self) -> list[dict]:
+        from research_hub import themes
+        return themes.sets(self)
+
+    def theme_set(self, name: str) -> dict:
+        from research_hub import themes
+        return themes.get_set(self, name)
+
+    def forget_themes(self, tags: Sequence[str] | None = ("pain_point",), **selection: Any) -> int:
+        from research_hub import themes
+        return themes.forget(self, tags, **selection)
+
+    def theme_timeline(self, period: str = "month", result=None, tags: Sequence[str] | None = ("pain_point",),
+                       **options: Any) -> list[dict]:
+        from research_hub import themes
+        return themes.over_time(self, period, result, tags, **options)
+
+    def theme_studies(self, result=None, tags: Sequence[str] | None = ("pain_point",), **options: Any) -> list[dict]:
+        from research_hub import themes
+        return themes.by_study(self, result, tags, **options)
+
     @property
     def roadmap(self):
         """Features, evidence links and prioritisation."""
@@ -278,3 +343,61 @@ class Hub:
         from research_hub.export import export_bundle
 
         return export_bundle(self, feature_id, format, out)
+
+    # -- reliability, privacy, backup (issue 7) --------------------------------
+    def config(self, key: str) -> str | None:
+        """A workspace setting from `research-hub config set` (see WORKSPACE_OPTIONS)."""
+        return self.db.scalar("SELECT value FROM settings WHERE key = ?", (f"config.{key}",))
+
+    def set_config(self, key: str, value: str) -> None:
+        allowed = WORKSPACE_OPTIONS.get(key)
+        if allowed is None or value not in allowed:
+            raise ValueError(f"unknown setting {key}={value!r}; choose from "
+                             + "; ".join(f"{k}: {'|'.join(v)}" for k, v in WORKSPACE_OPTIONS.items()))
+        with self.db.transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", (f"config.{key}", value))
+
+    def workspace_id(self) -> str:
+        """A random id made once per workspace (names its collection on a Chroma server)."""
+        import secrets
+
+        with self.db.transaction() as conn:
+            conn.execute("INSERT OR IGNORE INTO settings VALUES ('workspace_id', ?)", (secrets.token_hex(8),))
+        return self.db.scalar("SELECT value FROM settings WHERE key = 'workspace_id'")
+
+    def redactor(self, redact: bool | None = None):
+        """The PII redactor when redaction is on (argument, else workspace setting), else None."""
+        from ingest.redact import redactor_for
+
+        return redactor_for(self, redact if redact is not None else self.config("redact") == "true")
+
+    def _keep_original(self, keep: bool | None) -> bool:
+        return keep if keep is not None else self.config("keep_original") == "true"
+
+    def backup(self, out: str | Path) -> dict[str, Any]:
+        """A consistent snapshot of the workspace as a .tar.gz with a manifest, taken while in use."""
+        from research_hub.backup import backup
+
+        return backup(self, out)
+
+    @staticmethod
+    def restore(archive: str | Path, home: str | Path, force: bool = False, **hub_options: Any) -> dict[str, Any]:
+        """Unpack a backup into `home` and rebuild its vector index (cached vectors, no model)."""
+        from research_hub.backup import restore
+
+        return restore(archive, home, force=force, **hub_options)
+
+
+WORKSPACE_OPTIONS = {"redact": ("true", "false"), "keep_original": ("true", "false")}
+
+
+def upload_name(name: str) -> str:
+    """Only the last part of an uploaded name (either slash), printable, no leading dots."""
+    import re
+
+    base = "".join(ch for ch in re.split(r"[\\/]", name)[-1] if ch.isprintable()).strip().lstrip(".")
+    stem, dot, suffix = base.rpartition(".")
+    if len(base.encode()) > 200:  # file systems stop at 255 bytes
+        cut = (stem if dot else base).encode()[:150].decode("utf-8", "ignore")
+        base = cut + (dot + suffix[:20] if dot else "")
+    return base or "upload"

@@ -29,3 +29,69 @@ def bench_ingest(corpus: Optional[Path] = typer.Argument(None, help="Folder to i
     from research_hub.bench import ingest as b
 
     _show("bench ingest", b.run(corpus, snippets, SAMPLES), as_json)
+
+
+@bench_app.command("link")
+def bench_link(k: int = typer.Option(50, "--k", help="Suggestions per feature."),
+               as_json: bool = typer.Option(False, "--json")):
+    """Evidence suggestions for BANKING77 intents as features: precision@10, recall@50."""
+    from research_hub.bench import link as b
+
+    _show("bench link", b.run(k), as_json)
+
+
+@bench_app.command("search")
+def bench_search(snippets: int = typer.Option(100_000, help="Snippets in the latency store."),
+                 queries: int = typer.Option(100, help="Distinct timed queries per measure."),
+                 as_json: bool = typer.Option(False, "--json")):
+    """Precision@10 (dense, keyword, hybrid) on banking77; latency at 100k snippets vs raw Chroma."""
+    import os
+
+    from research_hub.bench import search as b
+
+    banking = Path(os.environ["RESEARCH_HUB_EVAL_DIR"]) / "banking77_train.csv" \
+        if os.environ.get("RESEARCH_HUB_EVAL_DIR") else BANKING
+    result = b.run(banking, SAMPLES, snippets, queries, out=lambda m: typer.echo(m, err=True))
+    if as_json:
+        return print_json(result)
+    _show("bench search: quality on banking77 (CC BY 4.0, PolyAI)", result["quality"], False)
+    _show("bench search: cold costs", result["cold"], False)
+    table("bench search: latency", ["measure", "queries", "p50 ms", "p95 ms", "note"],
+          [(r["measure"], r["queries"], r["p50_ms"], r["p95_ms"], r["note"]) for r in result["latency"]])
+
+
+@bench_app.command("themes")
+def bench_themes(csv_path: Optional[Path] = typer.Option(None, "--csv", help="Labelled CSV (text, category); default BANKING77."),
+                 sample: Optional[int] = typer.Option(None, help="Use a random sample of this many rows."),
+                 no_bertopic: bool = typer.Option(False, "--no-bertopic", help="Skip the BERTopic baseline."),
+                 as_json: bool = typer.Option(False, "--json")):
+    """V-measure, ARI, themes, unthemed share and time: research_hub against BERTopic, same vectors."""
+    from research_hub.bench import themes as b
+    from research_hub.cli.common import err, fail
+
+    try:
+        result = b.run(csv_path or b.default_csv(Path(__file__).resolve().parents[2]), sample,
+                       not no_bertopic, out=lambda m: err.print(m, markup=False, highlight=False))
+    except (FileNotFoundError, KeyError) as exc:
+        fail(str(exc))
+    if as_json:
+        return print_json(result)
+    table(f"bench themes: {result['texts']} texts, {result['intents']} intents",
+          ["method", "V-measure", "ARI", "themes", "unthemed", "seconds"],
+          [(r["method"], r["v_measure"], r["ari"], r["themes"], f"{r['unthemed_share']:.1%}", r["seconds"])
+           for r in result["rows"]])
+    if "time_ratio" in result:
+        typer.echo(f"time ratio research_hub / BERTopic: {result['time_ratio']:.3f}")
+    if "note" in result:
+        typer.echo(f"note: {result['note']}")
+    typer.echo(f"data: {result['data']}")
+
+
+@bench_app.command("redact")
+def bench_redact(interviews: int = typer.Option(20, help="Made-up interviews with planted PII."),
+                 seed: int = typer.Option(7, help="Seed for the planted values."),
+                 as_json: bool = typer.Option(False, "--json")):
+    """Recall of PII redaction on planted emails, phones, cards and names (ingest --redact)."""
+    from research_hub.bench import redact as b
+
+    _show("bench redact: planted PII", b.run(interviews, seed), as_json)

@@ -94,3 +94,73 @@ CREATE TABLE IF NOT EXISTS settings (
     key    TEXT PRIMARY KEY,
     value  TEXT NOT NULL
 );
+
+-- roadmap: confirmed links whose quote vanished or changed when their source file was
+-- re-ingested; cleared when a person links the snippet again (or the quote comes back)
+CREATE TABLE IF NOT EXISTS evidence_flags (
+    feature_id       TEXT NOT NULL REFERENCES features(id) ON DELETE CASCADE,
+    snippet_id       TEXT NOT NULL,
+    reason           TEXT NOT NULL CHECK (reason IN ('missing', 'changed')),
+    old_document_id  TEXT,
+    new_document_id  TEXT,
+    at               TEXT NOT NULL,
+    PRIMARY KEY (feature_id, snippet_id)
+);
+
+-- roadmap: themes suggested for a feature and a person's verdict on them; members as they
+-- were when suggested, so exports group quotes the same way every time
+CREATE TABLE IF NOT EXISTS feature_themes (
+    feature_id   TEXT NOT NULL REFERENCES features(id) ON DELETE CASCADE,
+    theme_id     TEXT NOT NULL,
+    label        TEXT NOT NULL,
+    state        TEXT NOT NULL CHECK (state IN ('suggested', 'confirmed', 'rejected')),
+    score        REAL,
+    keywords     TEXT NOT NULL DEFAULT '[]',
+    snippet_ids  TEXT NOT NULL DEFAULT '[]',
+    at           TEXT NOT NULL,
+    PRIMARY KEY (feature_id, theme_id)
+);
+
+-- themes: the last clustering per selection (scope) plus the researcher's decisions
+CREATE TABLE IF NOT EXISTS themes (
+    id          TEXT PRIMARY KEY,
+    scope       TEXT NOT NULL,               -- the selection, e.g. 'tags=pain_point'
+    name        TEXT,                        -- the researcher's name; NULL: the machine's label
+    label       TEXT NOT NULL DEFAULT '',    -- the machine's last label
+    keywords    TEXT NOT NULL DEFAULT '[]',
+    state       TEXT NOT NULL DEFAULT 'auto' CHECK (state IN ('auto', 'kept', 'pinned')),
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS themes_scope ON themes(scope, state);
+
+-- no foreign key to snippets: snippet ids are stable, membership outlives re-ingestion
+CREATE TABLE IF NOT EXISTS theme_members (
+    theme_id    TEXT NOT NULL REFERENCES themes(id) ON DELETE CASCADE,
+    snippet_id  TEXT NOT NULL,
+    PRIMARY KEY (theme_id, snippet_id)
+);
+CREATE INDEX IF NOT EXISTS theme_members_snippet ON theme_members(snippet_id);
+
+-- a snippet placed by hand (theme_id NULL: unthemed); clustering never overrides it
+CREATE TABLE IF NOT EXISTS theme_moves (
+    scope       TEXT NOT NULL,
+    snippet_id  TEXT NOT NULL,
+    theme_id    TEXT,
+    at          TEXT NOT NULL,
+    PRIMARY KEY (scope, snippet_id)
+);
+
+-- a merged-away theme id points at the theme it was merged into
+CREATE TABLE IF NOT EXISTS theme_aliases (
+    old_id      TEXT PRIMARY KEY,
+    theme_id    TEXT NOT NULL
+);
+
+-- named snapshots of a theme set as it was when saved (JSON: themes, members, counts)
+CREATE TABLE IF NOT EXISTS theme_sets (
+    name        TEXT PRIMARY KEY,
+    scope       TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    data        TEXT NOT NULL
+);
