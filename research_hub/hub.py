@@ -176,6 +176,12 @@ class Hub:
                  **filters: Any) -> list[Snippet]:
         return self.records.snippets(tags=tags, document=document, **filters)
 
+    def snippet_vectors(self, snippets: Sequence[Snippet]):
+        """Stored embeddings in snippet order (cache first, then the index); no model time."""
+        from research_hub.themes.engine import vectors
+
+        return vectors(self, snippets)
+
     def snippet(self, snippet_id: str) -> Snippet:
         found = self.records.get_snippets([snippet_id])
         if snippet_id not in found:

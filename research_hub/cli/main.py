@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -31,6 +30,8 @@ def ingest(paths: List[Path] = typer.Argument(..., help="Files or folders to ing
            kind: Optional[str] = typer.Option(None, help="interview, survey, support, review or note."),
            taxonomy: Optional[Path] = typer.Option(None, help="YAML or CSV taxonomy applied from now on."),
            text_col: Optional[str] = typer.Option(None, "--text-col", help="Text column in CSV/JSON."),
+           redact: Optional[bool] = typer.Option(None, "--redact/--no-redact", help="Replace emails, phone and card numbers and names before storing (default: `config get redact`)."),
+           keep_original: Optional[bool] = typer.Option(None, "--keep-original", help="With --redact: still keep the unredacted source copy."),
            as_json: bool = typer.Option(False, "--json")):
     """Parse, split, tag, embed and store files; unchanged files are skipped."""
     from research_hub.hub import BusyError
@@ -44,7 +45,8 @@ def ingest(paths: List[Path] = typer.Argument(..., help="Files or folders to ing
                 bar.update(task, completed=done, total=total, description=escape(message[:60]))
 
             report = hub().ingest([str(p) for p in paths], study=study, kind=kind,
-                                  taxonomy=taxonomy, text_col=text_col, progress=progress)
+                                  taxonomy=taxonomy, text_col=text_col, progress=progress,
+                                  redact=redact, keep_original=keep_original)
     except (BusyError, ValueError) as exc:
         fail(str(exc))
     if as_json:
@@ -150,13 +152,18 @@ def run_app(port: int = typer.Option(8501, help="Port to serve on."),
             host: str = typer.Option("127.0.0.1", help="Address to bind; see README before changing.")):
     """Start the Streamlit UI on this workspace."""
     app_py = Path(__file__).resolve().parents[2] / "app.py"
+    if host not in ("127.0.0.1", "localhost", "::1"):  # issue 7: serving to a network is a choice
+        err.print(f"warning: serving on {host}:{port}. Anyone who can reach this address can read every "
+                  "transcript and change tags, links and settings: there is no login and no TLS. "
+                  "See README, 'Serving to a network'.", markup=False, highlight=False)
     env = dict(os.environ)
     if State.home:
         env["RESEARCH_HUB_HOME"] = str(Path(State.home).resolve())
     cmd = [sys.executable, "-m", "streamlit", "run", str(app_py), "--server.port", str(port),
            "--server.address", host, "--server.headless", "true",
-           "--browser.gatherUsageStats", "false"]
-    raise typer.Exit(subprocess.call(cmd, env=env))
+           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+           "--client.toolbarMode", "viewer"]
+    os.execve(sys.executable, cmd, env)  # become Streamlit, so a signal to us reaches it
 
 
 def main() -> None:

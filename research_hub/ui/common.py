@@ -1,0 +1,173 @@
+"""Shared pieces of the Streamlit pages: the cached Hub and safe rendering of user text.
+
+Every string that came from a user or a file (quotes, names, titles, tags) goes
+through `md_escape` before it reaches `st.markdown`, and nothing is ever rendered
+with `unsafe_allow_html`.
+"""
+from __future__ import annotations
+
+import importlib
+import os
+import re
+import string
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import streamlit as st
+
+_PUNCTUATION = set(string.punctuation)
+# GFM turns bare URLs and emails into links after escapes are resolved, so escaping
+# cannot stop it: an invisible word joiner breaks the patterns instead.
+_AUTOLINK = re.compile(r"(?i)www(?=\.)|https?:(?=//)|@")
+_WORD_JOINER = "\u2060"
+
+
+# -- the one Hub per workspace and process -------------------------------------
+@st.cache_resource(show_spinner="Opening the workspace...")
+def _open_hub(home: str):
+    from research_hub import Hub
+
+    return Hub(home)
+
+
+def workspace_home() -> str:
+    return str(Path(os.environ.get("RESEARCH_HUB_HOME") or ".research_hub").expanduser().resolve())
+
+
+def get_hub():
+    """The workspace's Hub, opened once per process (its embedder loads the model once)."""
+    return _open_hub(workspace_home())
+
+
+def capability(module: str, name: str, what: str, quiet: bool = False) -> bool:
+    """True when research_hub.<module>.<name> exists; otherwise say so in plain words."""
+    try:
+        found = hasattr(importlib.import_module(f"research_hub.{module}"), name)
+    except ImportError:
+        found = False
+    if not found and not quiet:
+        st.info(f"{what} is not available in this build yet.")
+    return found
+
+
+def header(title: str, caption: str | None = None) -> None:
+    st.title(title)
+    if caption:
+        st.caption(caption)
+
+
+# -- safe markdown ----------------------------------------------------------------
+def md_escape(text: Any, line_start: bool = True) -> str:
+    """User text as markdown that renders literally: no links, HTML, directives or math.
+    `line_start=False` for a piece that continues a line (its leading spaces are safe)."""
+    text = "" if text is None else str(text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    text = _AUTOLINK.sub(lambda m: m.group(0) + _WORD_JOINER, text)
+    escaped = "".join("\\" + ch if ch in _PUNCTUATION else ch for ch in text)
+    lines = escaped.split("\n")
+    return "  \n".join(line if i == 0 and not line_start else _keep_indent_literal(line)
+                       for i, line in enumerate(lines))
+
+
+def _keep_indent_literal(line: str) -> str:
+    """Leading spaces would start a code block: show them as no-break spaces instead."""
+    body = line.lstrip(" \t")
+    return "\u00a0" * (len(line) - len(body)) + body
+
+
+def _merge(spans: Iterable[Sequence[int]], size: int) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for start, end in sorted((max(0, int(s)), min(size, int(e))) for s, e in spans):
+        if end <= start:
+            continue
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+def highlight_markdown(text: str, spans: Iterable[Sequence[int]] = ()) -> str:
+    """Escaped `text` with each span marked by an orange background."""
+    parts, pos = [], 0
+    for start, end in _marks(text, spans):
+        parts.append(md_escape(text[pos:start], _starts_line(text, pos)))
+        parts.append(f":orange-background[{md_escape(text[start:end])}]")
+        pos = end
+    parts.append(md_escape(text[pos:], _starts_line(text, pos)))
+    return "".join(parts)
+
+
+def _marks(text: str, spans: Iterable[Sequence[int]]) -> list[tuple[int, int]]:
+    """Merged spans cut at line breaks and trimmed of spaces (a mark never spans a break)."""
+    out = []
+    for start, end in _merge(spans, len(text)):
+        for piece in re.finditer(r"[^\n]+", text[start:end]):
+            lead = len(piece.group()) - len(piece.group().lstrip())
+            core = piece.group().strip()
+            if core:
+                a = start + piece.start() + lead
+                out.append((a, a + len(core)))
+    return out
+
+
+def _starts_line(text: str, pos: int) -> bool:
+    return pos == 0 or text[pos - 1] == "\n"
+
+
+def tags_markdown(tags: Iterable[str], color: str = "blue") -> str:
+    return " ".join(f":{color}-badge[{md_escape(t)}]" for t in tags)
+
+
+def format_seconds(seconds: float | None) -> str | None:
+    if seconds is None:
+        return None
+    s = int(seconds)
+    return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+def source_line(snip) -> str:
+    """Speaker, role, source and where in it, as escaped markdown."""
+    who = f"**{md_escape(snip.speaker or snip.participant or 'unknown')}**"
+    if snip.role and snip.role != "participant":
+        who += f" ({md_escape(snip.role)})"
+    where = format_seconds(snip.start_time) or (f"line {snip.line}" if snip.line else None)
+    bits = [who, md_escape(snip.document_title)]
+    bits += [md_escape(b) for b in (where, snip.study, snip.date) if b]
+    return " · ".join(bits)
+
+
+def quote_card(snip, spans: Iterable[Sequence[int]] = (), score: float | None = None) -> None:
+    """One quote: the words (matches marked), who said it, where, and its tags."""
+    st.markdown(highlight_markdown(snip.text, spans))
+    line = source_line(snip)
+    if score is not None:
+        line += f" · score {score:.2f}"
+    st.caption(line)
+    if snip.tags:
+        st.markdown(tags_markdown(snip.tags))
+
+
+def context_block(snip, neighbours: Sequence[dict] = ()) -> None:
+    """The question a quote answers and the turns around it."""
+    if snip.context:
+        st.markdown(f"*Answering:* {md_escape(snip.context)}")
+    for n in neighbours:
+        n = dict(n)
+        text = n.get("text", "")
+        mark = "▶ " if text == snip.text else ""
+        st.markdown(f"{mark}**{md_escape(n.get('speaker', ''))}:** {md_escape(text)}")
+
+
+def hub_call(fn, *args, **kwargs):
+    """Run a Hub call; a bad input shows a one-line error instead of a traceback."""
+    try:
+        return fn(*args, **kwargs)
+    except (KeyError, ValueError, LookupError, RuntimeError) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+        st.error(md_escape(message))
+        return None
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"

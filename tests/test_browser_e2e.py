@@ -1,0 +1,204 @@
+"""The app in a real browser: Debian's Chromium driven by Playwright against `streamlit run`.
+
+Upload a transcript on the Library page, ingest it, search for a phrase from it
+and see the hit (its hostile markup shown as text). Then save a screenshot of
+every page to docs/screenshots/ for the README.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration]
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = ROOT / "docs" / "screenshots"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"]
+SLOW = 300_000  # ms: the first ingest or search loads the model inside the app
+PHRASE = "the quarterly mileage log keeps vanishing"
+TRANSCRIPT = f"""---
+title: Interview with Priya (courier)
+study: Browser test
+date: 2026-11-20
+---
+Interviewer: What is the most annoying part of your week?
+Priya: Honestly {PHRASE}, see <b>this</b> and [help](http://evil.example) or mail priya@example.com.
+Interviewer: What do you do about it?
+Priya: I keep a paper notebook in the van as a backup, which is silly in 2026.
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 180) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if proc.poll() is not None:
+            pytest.fail(f"streamlit exited early:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    pytest.fail(f"streamlit did not come up:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="module")
+def workspace(sample_workspace, tmp_path_factory) -> Path:
+    """A copy of the sample workspace with the roadmap imported and some evidence confirmed."""
+    from research_hub import Hub
+
+    home = tmp_path_factory.mktemp("browser") / "ws"
+    shutil.copytree(sample_workspace, home)
+    hub = Hub(home)
+    hub.roadmap.import_file(ROOT / "sample_interviews" / "roadmap" / "features.csv")
+    for feature in hub.roadmap.features()[:6]:
+        suggestions = hub.roadmap.suggest(feature.id, k=6, themes=False)
+        for s in suggestions.snippets[:4]:
+            hub.roadmap.link(feature.id, s.snippet.snippet_id, note="confirmed for the screenshots")
+    hub.close()
+    return home
+
+
+@pytest.fixture(scope="module")
+def app_url(workspace, tmp_path_factory):
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's Chromium is not installed at /usr/bin/chromium (make browser)")
+    pytest.importorskip("playwright.sync_api")
+    port = free_port()
+    log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
+    env = {**os.environ, "RESEARCH_HUB_HOME": str(workspace), "HF_HUB_OFFLINE": "1"}
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+           "--server.port", str(port), "--server.headless", "true",
+           "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
+           "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer"]
+    with open(log, "w") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, proc, log)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser(app_url):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1440, "height": 1200})
+    pg = context.new_page()
+    pg.set_default_timeout(SLOW)
+    yield pg
+    context.close()
+
+
+def settle(pg, quiet_checks: int = 4) -> None:
+    """Wait until the script run is over (Streamlit's running indicator stays gone)."""
+    pg.wait_for_selector("[data-testid=stMain]")
+    busy = "[data-testid=stStatusWidget], [data-testid=stSpinner]"
+    quiet, end = 0, time.monotonic() + SLOW / 1000
+    while quiet < quiet_checks and time.monotonic() < end:
+        quiet = 0 if pg.locator(busy).count() else quiet + 1
+        time.sleep(0.5)
+    assert not pg.locator("[data-testid=stException]").count(), \
+        pg.locator("[data-testid=stException]").first.inner_text()
+
+
+def open_page(pg, app_url: str, path: str = "") -> None:
+    pg.goto(f"{app_url}/{path}")
+    settle(pg)
+
+
+def shoot(pg, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pg.mouse.move(0, 0)
+    pg.wait_for_timeout(500)
+    pg.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def search_for(pg, query: str) -> None:
+    box = pg.get_by_role("textbox", name="Search quotes")
+    box.fill(query)
+    box.press("Enter")
+    pg.wait_for_timeout(500)
+    settle(pg)
+
+
+def test_upload_ingest_search_and_see_the_hit(page, app_url, tmp_path):
+    source = tmp_path / "priya_courier.txt"
+    source.write_text(TRANSCRIPT, encoding="utf-8")
+    open_page(page, app_url, "library")
+    page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(str(source))
+    page.get_by_text("priya_courier.txt").first.wait_for()
+    settle(page)
+    page.get_by_role("button", name="Ingest", exact=True).click()
+    page.get_by_text("1 file processed").wait_for()
+    settle(page)
+    assert page.locator("[data-testid=stAlertContentSuccess]").count()
+    shoot(page, "library")
+
+    open_page(page, app_url)
+    search_for(page, "mileage log vanishing")
+    # the innermost block holding the phrase and the hit's buttons is its quote card
+    card = page.locator("[data-testid=stVerticalBlock]", has_text=PHRASE,
+                        has=page.locator("[data-testid=stPopover]")).last
+    card.wait_for()
+    text = card.inner_text().replace("\u2060", "")
+    assert "Priya" in text and "Interview with Priya (courier)" in text
+    # the quote's markup is shown as text: no link, no bold, nothing rendered from it
+    assert "<b>this</b>" in text and "[help](http://evil.example)" in text
+    assert "priya@example.com" in text
+    assert card.locator("a").count() == 0 and card.locator("b").count() == 0
+    assert card.locator("[data-testid=stMarkdown] span").count() >= 1, "matched terms are marked"
+
+
+def test_screenshots_of_every_page(page, app_url):
+    open_page(page, app_url)
+    search_for(page, "exporting invoices is slow")
+    page.get_by_text("quotes for").first.wait_for()
+    shoot(page, "search")
+
+    open_page(page, app_url, "themes")
+    page.get_by_text("What hurts most").wait_for()
+    page.locator("[data-testid=stVegaLiteChart]").first.wait_for()
+    shoot(page, "themes")
+
+    open_page(page, app_url, "roadmap")
+    page.get_by_text("Confirmed evidence").first.wait_for()
+    shoot(page, "roadmap")
+    page.get_by_role("heading", name="Feature", exact=True).evaluate(
+        "e => e.scrollIntoView({block: 'start'})")
+    shoot(page, "roadmap-feature")
+
+    open_page(page, app_url, "export")
+    page.get_by_role("button", name="Download").wait_for()
+    shoot(page, "export")
+    for name in ("library", "search", "themes", "roadmap", "roadmap-feature", "export"):
+        assert (SHOTS / f"{name}.png").stat().st_size > 10_000
