@@ -24,11 +24,12 @@ $(VENV)/.installed-test: $(VENV)/.installed
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-# Debian's Chromium for the browser test; never a browser that playwright downloads
+# Debian's Chromium for the browser test (never a browser that playwright downloads),
+# and DejaVu fonts so PDF bundles can quote non-Latin-1 text verbatim
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
-	  else echo "chromium missing: the browser test will be skipped (sudo apt-get install chromium)"; fi; }
+	@{ command -v chromium >/dev/null 2>&1 && [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; } || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+	  else echo "chromium or fonts-dejavu-core missing: the browser test will be skipped (sudo apt-get install chromium fonts-dejavu-core)"; fi; }
 
 ingest-samples: install
 	$(BIN)/research-hub --home $(HOME_DIR) ingest sample_interviews/interviews sample_interviews/feedback

@@ -55,10 +55,10 @@ def themes(ctx: typer.Context,
 
 
 def _print(result, quotes: bool) -> None:
-    rows = [(t.id, escape(t.label) + (" (pinned)" if t.state == "pinned" else ""), t.size,
+    rows = [(t.id, t.label + (" (pinned)" if t.state == "pinned" else ""), t.size,
              t.participant_count, t.document_count, len(t.studies),
              "" if t.mean_sentiment is None else f"{t.mean_sentiment:+.2f}",
-             f"{(t.first_seen or '?')[:7]}..{(t.last_seen or '?')[:7]}", escape(", ".join(t.keywords[:3])))
+             f"{(t.first_seen or '?')[:7]}..{(t.last_seen or '?')[:7]}", ", ".join(t.keywords[:3]))
             for t in result]
     table(f"themes ({escape(result.scope)})", ["id", "label", "snips", "people", "docs", "studies",
                                                 "mood", "seen", "keywords"], rows)
@@ -100,7 +100,7 @@ def _print_one(theme, result) -> None:
                   f"{theme.participant_count} participants, {theme.document_count} documents",
                   highlight=False, markup=False)
     console.print("keywords: " + ", ".join(theme.keywords), highlight=False, markup=False)
-    rows = [(sid, escape(result.snippets[sid].participant), escape(result.snippets[sid].text[:120]))
+    rows = [(sid, result.snippets[sid].participant, result.snippets[sid].text[:120])
             for sid in theme.snippet_ids if sid in result.snippets]
     table(None, ["snippet", "participant", "text"], rows)
 

@@ -1,0 +1,184 @@
+"""`research-hub features ...` (roadmap features and their evidence) and `research-hub export`."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, List, Optional
+
+import typer
+from rich.markup import escape
+
+from research_hub.cli.common import console, fail, hub, print_json, table
+
+features_app = typer.Typer(help="Roadmap features, the evidence behind them, and their priority.",
+                           no_args_is_help=True)
+SORT_HELP = "score, participants, evidence or recent."
+
+
+def _roadmap():
+    return hub().roadmap
+
+
+def _call(fn, *args, **kwargs) -> Any:
+    """Run a library call; a bad id or bad input becomes a one-line error."""
+    from research_hub.roadmap import FeatureError
+
+    try:
+        return fn(*args, **kwargs)
+    except KeyError as exc:
+        fail(escape(str(exc.args[0]) if exc.args else "not found"))
+    except (FeatureError, ValueError) as exc:
+        fail(escape(str(exc)))
+
+
+def _cells(*values: Any) -> tuple[str, ...]:
+    return tuple("" if v is None else str(v) for v in values)  # table() escapes markup
+
+
+def _say(text: str) -> None:
+    console.print(text, markup=False, highlight=False)
+
+
+@features_app.command("import")
+def import_(file: Path = typer.Argument(..., help="CSV, JSON or JSONL export (Jira, Linear, Productboard)."),
+            as_json: bool = typer.Option(False, "--json")):
+    """Import features; importing the same file again updates them (key = the source id)."""
+    report = _call(_roadmap().import_file, file)
+    if as_json:
+        return print_json(report.to_dict())
+    _say(f"{file.name}: {len(report.added)} added, {len(report.updated)} updated, "
+         f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped")
+    for reason in report.skipped:
+        _say(f"skipped {reason}")
+
+
+@features_app.command("list")
+def list_(sort: str = typer.Option("score", "--sort", help=SORT_HELP),
+          include_archived: bool = typer.Option(False, "--all", help="Include archived features."),
+          as_json: bool = typer.Option(False, "--json")):
+    """Features with their confirmed evidence, sorted by the prioritisation score or a figure."""
+    rows = _call(_roadmap().table, sort, include_archived)
+    if as_json:
+        return print_json([r.to_dict() for r in rows])
+    table(f"{len(rows)} features by {sort}",
+          ["id", "title", "score", "quotes", "people", "studies", "segs", "pain", "req", "newest", "flag"],
+          [_cells(r.feature_id, r.title, r.score, r.evidence, r.participants, r.studies,
+                  len(r.segments), f"{r.pain_share:.0%}", f"{r.request_share:.0%}", r.newest or "",
+                  r.flagged or "") for r in rows])
+    _say("score = reach × breadth × severity × freshness (docs/prioritisation.md)")
+
+
+@features_app.command("add")
+def add(title: str, description: str = typer.Option("", "--description", "-d"),
+        status: str = typer.Option("", "--status"),
+        feature_id: Optional[str] = typer.Option(None, "--id", help="Default: the next F-<n>.")):
+    """Create a feature by hand."""
+    f = _call(_roadmap().add, title, description, status, feature_id)
+    _say(f"added {f.id}: {f.title}")
+
+
+@features_app.command("edit")
+def edit(feature_id: str, title: Optional[str] = typer.Option(None, "--title"),
+         description: Optional[str] = typer.Option(None, "--description", "-d"),
+         status: Optional[str] = typer.Option(None, "--status")):
+    """Change a feature's title, description or status."""
+    f = _call(_roadmap().edit, feature_id, title=title, description=description, status=status)
+    _say(f"updated {f.id}: {f.title}")
+
+
+@features_app.command("archive")
+def archive(feature_id: str, undo: bool = typer.Option(False, "--undo", help="Bring it back.")):
+    """Hide a feature from lists and prioritisation; its links are kept."""
+    f = _call(_roadmap().archive, feature_id, not undo)
+    _say(f"{'archived' if f.archived else 'restored'} {f.id}")
+
+
+@features_app.command("show")
+def show(feature_id: str, as_json: bool = typer.Option(False, "--json")):
+    """One feature: its figures and its confirmed, suggested and rejected evidence."""
+    data = _call(_roadmap().show, feature_id)
+    if as_json:
+        return print_json(data)
+    f, p = data["feature"], data["priority"]
+    _say(f"{f['id']}: {f['title']}  [{f['status'] or 'no status'}]{'  (archived)' if f['archived'] else ''}")
+    if f["description"]:
+        _say(f["description"])
+    _say(f"score {p['score']} · {p['evidence']} quotes from {p['participants']} participants · "
+         f"{p['studies']} studies · segments: {', '.join(p['segments']) or 'none'} · "
+         f"pain {p['pain_share']:.0%} · request {p['request_share']:.0%} · newest {p['newest'] or 'undated'}")
+    if p["parts"]:
+        _say(f"score {p['score']} = " + " × ".join(f"{k} {v}" for k, v in p["parts"].items())
+             + "  (docs/prioritisation.md)")
+    if p["flagged"]:
+        _say(f"{p['flagged']} confirmed quotes need review: their source file changed")
+    for state in ("confirmed", "suggested", "rejected"):
+        rows = data[state]
+        if rows:
+            table(f"{len(rows)} {state}", ["snippet", "participant", "where", "flag", "note", "text"],
+                  [_cells(r["snippet_id"][:8], (r["snippet"] or {}).get("participant", ""),
+                          _where(r["snippet"]), r.get("flag") or ("missing" if not r["snippet"] else ""),
+                          r.get("note"), r["snippet_text"]) for r in rows])
+    if data["themes"]:
+        table("themes", ["theme", "state", "score"],
+              [_cells(t["label"], t["state"], t["score"]) for t in data["themes"]])
+
+
+def _where(s: dict | None) -> str:
+    if not s:
+        return ""
+    spot = f"line {s['line']}" if s.get("line") else f"chars {s['char_start']}-{s['char_end']}"
+    return f"{s['document_title']}, {spot}"
+
+
+@features_app.command("suggest")
+def suggest(feature_id: str, k: int = typer.Option(10, "--k", min=1, max=500),
+            tag: List[str] = typer.Option([], "--tag", help="Only snippets with this tag."),
+            study: Optional[str] = None, kind: Optional[str] = None,
+            themes: bool = typer.Option(True, "--themes/--no-themes", help="Also suggest matching themes."),
+            as_json: bool = typer.Option(False, "--json")):
+    """Snippets (and themes) that look like evidence for a feature; decided ones are left out."""
+    filters = {k_: v for k_, v in (("tags", tag or None), ("study", study), ("kind", kind)) if v}
+    result = _call(_roadmap().suggest, feature_id, k, themes, **filters)
+    if as_json:
+        return print_json(result.to_dict())
+    table(f"suggestions for {result.feature_id}", ["#", "snippet", "score", "participant", "where", "tags", "text"],
+          [_cells(s.rank, s.snippet.snippet_id[:8], f"{s.score:.3f}", s.snippet.participant,
+                  s.snippet.citation(), ",".join(s.snippet.tags), s.snippet.text) for s in result.snippets])
+    if result.themes:
+        table("matching themes", ["theme", "id", "members in top 50", "size", "keywords"],
+              [_cells(t.label, t.theme_id, t.overlap, t.size, ", ".join(t.keywords)) for t in result.themes])
+    _say(f"confirm with: research-hub features link {result.feature_id} SNIPPET_ID; "
+         f"reject with: research-hub features reject {result.feature_id} SNIPPET_ID")
+
+
+@features_app.command("link")
+def link(feature_id: str, snippet_id: str = typer.Argument(..., help="Snippet id or unique prefix (or theme with --theme)."),
+         note: Optional[str] = typer.Option(None, "--note"),
+         theme: bool = typer.Option(False, "--theme", help="SNIPPET_ID is a suggested theme's id or label.")):
+    """Confirm a snippet as evidence for a feature (or a suggested theme with --theme)."""
+    rm = _roadmap()
+    out = _call(rm.confirm_theme, feature_id, snippet_id) if theme else \
+        _call(rm.link, feature_id, snippet_id, note)
+    _say(f"confirmed {out.get('label') or out['snippet_id']} for {out['feature_id']}")
+
+
+@features_app.command("reject")
+def reject(feature_id: str, snippet_id: str,
+           theme: bool = typer.Option(False, "--theme", help="SNIPPET_ID is a suggested theme's id or label.")):
+    """Reject a suggestion: it is not suggested for this feature again."""
+    rm = _roadmap()
+    out = _call(rm.reject_theme, feature_id, snippet_id) if theme else _call(rm.reject, feature_id, snippet_id)
+    _say(f"rejected {out.get('label') or out['snippet_id']} for {out['feature_id']}")
+
+
+def export(feature_id: str = typer.Argument(..., help="Feature id."),
+           format: str = typer.Option("md", "--format", "-f", help="md, html, csv, json, zip or pdf."),
+           out: Optional[Path] = typer.Option(None, "--out", "-o",
+                                              help="File or folder (default: ./<id>-evidence.<format>).")):
+    """Write the evidence bundle of a feature: verbatim quotes with their citations."""
+    from research_hub.export import archive, write
+
+    data = _call(hub().export, feature_id, format)
+    fid = _call(_roadmap().feature, feature_id).id
+    name = f"{archive.safe_stem(fid)}-evidence.{format.lower()}"
+    target = write(data, out if out is not None else Path.cwd(), name)
+    _say(f"wrote {target} ({len(data):,} bytes)")
