@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +26,7 @@ from research_hub.faults import crash_point  # issue 7: named points where a tes
 from research_hub.models import FileResult, IngestReport
 from research_hub.store.vectors import vector_metadata
 
-EMBED_BATCH = 2048  # snippets gathered across files before one model call
+EMBED_BATCH = 1024  # snippets gathered across files before one model call
 Progress = Callable[[int, int, str], None]  # (files done, files total, message)
 
 
@@ -64,28 +65,42 @@ class Pipeline:
         self.taken: set[str] = set()  # document ids prepared in this run, not yet stored
 
     def run(self, paths: list[str | Path]) -> IngestReport:
+        """Prepare files while the previous batch is being embedded in a worker thread.
+
+        The model releases the GIL, so parsing and tagging the next files runs
+        beside it instead of after it; storing stays on this thread, in order.
+        """
         started = time.perf_counter()
         candidates = expand(paths)
+        self.total = len(candidates)
         report = IngestReport()
         pending: list[Prepared] = []
-        done = 0
-        self.progress(0, len(candidates), "starting")
-        for cand in candidates:
-            outcome = self._prepare(cand)
-            if isinstance(outcome, FileResult):
-                report.files.append(outcome)
-                done += 1
-                self.progress(done, len(candidates), f"{cand.path.name}: {outcome.status}")
-                continue
-            pending.append(outcome)
-            if sum(len(p.snippets) for p in pending) >= EMBED_BATCH:
-                done = self._flush(pending, report, done, len(candidates))
-                pending = []
-        done = self._flush(pending, report, done, len(candidates))
+        inflight: tuple[list[Prepared], Future] | None = None
+        self.done = 0
+        self.progress(0, self.total, "starting")
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed") as pool:
+            for cand in candidates:
+                outcome = self._prepare(cand)
+                if isinstance(outcome, FileResult):
+                    report.files.append(outcome)
+                    self._advance(f"{cand.path.name}: {outcome.status}")
+                    continue
+                pending.append(outcome)
+                if sum(len(p.snippets) for p in pending) >= EMBED_BATCH:
+                    self._finish(inflight, report)
+                    inflight = (pending, pool.submit(self._embed, pending))
+                    pending = []
+            self._finish(inflight, report)
+            if pending:
+                self._finish((pending, pool.submit(self._embed, pending)), report)
         order = {str(c.path): i for i, c in enumerate(candidates)}
         report.files.sort(key=lambda f: order.get(f.path, len(order)))
         report.seconds = time.perf_counter() - started
         return report
+
+    def _advance(self, message: str) -> None:
+        self.done += 1
+        self.progress(self.done, self.total, message)
 
     # -- prepare: everything that can fail for reasons of the file itself ----
     def _prepare(self, cand: Candidate) -> Prepared | FileResult:
@@ -158,14 +173,18 @@ class Pipeline:
             })
         return out
 
-    # -- flush: embed a batch of files, then store each one atomically -------
-    def _flush(self, pending: list[Prepared], report: IngestReport, done: int, total: int) -> int:
-        if not pending:
-            return done
+    # -- embed a batch of files (worker thread), then store each one atomically --
+    def _embed(self, pending: list[Prepared]):
         texts = [s["text"] for p in pending for s in p.snippets]
         hashes = [s["text_hash"] for p in pending for s in p.snippets]
-        self.progress(done, total, f"embedding {len(texts)} snippets")
-        vectors = self.hub.embedder.encode(texts, hashes)
+        return self.hub.embedder.encode(texts, hashes)
+
+    def _finish(self, inflight: tuple[list[Prepared], Future] | None, report: IngestReport) -> None:
+        if inflight is None:
+            return
+        pending, future = inflight
+        self.progress(self.done, self.total, f"embedding {sum(len(p.snippets) for p in pending)} snippets")
+        vectors = future.result()
         crash_point("embedded")  # after the embedding cache write
         offset = 0
         for p in pending:
@@ -177,9 +196,7 @@ class Pipeline:
                 report.files.append(FileResult(str(p.candidate.path), "failed",
                                                error=f"{p.candidate.path.name}: could not store: {exc}"))
             offset += n
-            done += 1
-            self.progress(done, total, f"{p.candidate.path.name}: {p.result.status}")
-        return done
+            self._advance(f"{p.candidate.path.name}: {p.result.status}")
 
     def _store(self, p: Prepared, vectors) -> None:
         hub = self.hub
