@@ -32,12 +32,32 @@ def _open(data: bytes):
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise IngestError("cannot open DOCX: not a Word .docx file (not a zip package; "
                           "an old .doc or a renamed file?)")
+    _check_unpacked_size(data)
     try:
         return docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise IngestError(f"cannot open DOCX: not a valid Word document ({exc.__class__.__name__})") from exc
     except Exception as exc:  # lxml errors and the like inside the package
         raise IngestError(f"cannot open DOCX: damaged document ({exc.__class__.__name__})") from exc
+
+
+MAX_UNPACKED = 256 * 1024 * 1024  # the whole package, as python-docx reads every part
+MAX_XML = 64 * 1024 * 1024  # the XML parts lxml has to parse
+
+
+def _check_unpacked_size(data: bytes) -> None:
+    """Refuse a zip bomb from the sizes its directory declares, before inflating anything
+    (zipfile never inflates a member past its declared size)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            members = package.infolist()
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise IngestError(f"cannot open DOCX: not a valid Word document ({exc.__class__.__name__})") from exc
+    total = sum(m.file_size for m in members)
+    xml = sum(m.file_size for m in members if m.filename.endswith((".xml", ".rels")))
+    if total > MAX_UNPACKED or xml > MAX_XML:
+        raise IngestError(f"cannot open DOCX: it would unpack to {total / 2**20:.0f} MB "
+                          f"({xml / 2**20:.0f} MB of XML); refused as a possible zip bomb")
 
 
 def _cell_text(cell, depth: int) -> str:

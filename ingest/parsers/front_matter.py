@@ -19,13 +19,23 @@ _HEADER_FIELD = re.compile(
 KINDS = {"interview", "survey", "support", "review", "note"}
 
 
+class _NoAliasLoader(yaml.SafeLoader):
+    """Front matter never needs anchors; refusing aliases stops a 'billion laughs' file,
+    whose aliases would be expanded when the metadata is made JSON."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.YAMLError("aliases are not allowed in front matter")
+        return super().compose_node(parent, index)
+
+
 def split_front_matter(text: str) -> tuple[dict[str, Any] | None, int]:
     """(front matter mapping or None, offset where the body starts)."""
     match = _FRONT_MATTER.match(text)
     if not match:
         return None, 0
     try:
-        data = yaml.safe_load(match.group(1) or "") or {}
+        data = yaml.load(match.group(1) or "", Loader=_NoAliasLoader) or {}  # noqa: S506 - safe loader
     except yaml.YAMLError:
         return None, 0
     if not isinstance(data, dict):

@@ -45,6 +45,7 @@ class Database:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA secure_delete=ON")  # redacted-away text must not linger in free pages
             conn.execute("PRAGMA busy_timeout=30000")
             self._local.conn = conn
         return conn

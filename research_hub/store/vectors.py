@@ -34,6 +34,15 @@ def vector_metadata(row: Any, tags: Sequence[str]) -> dict[str, Any]:
     return meta
 
 
+META_KEYS = ("document_id", "speaker", "role", "participant", "kind", "study", "date", "tags")
+
+
+def _replacing(metadatas: Sequence[dict]) -> list[dict]:
+    """Chroma merges metadata on upsert and update; None deletes a key. So a tag removed
+    (or a study cleared) since the last write must be sent as None, or it stays."""
+    return [{**dict.fromkeys(META_KEYS), **m} for m in metadatas]
+
+
 def _client(path: str | None, url: str | None):
     import chromadb
 
@@ -69,11 +78,11 @@ class VectorIndex:
         for i in range(0, len(ids), ADD_BATCH):
             self.collection.upsert(ids=list(ids[i:i + ADD_BATCH]),
                                    embeddings=np.asarray(vectors[i:i + ADD_BATCH], dtype=np.float32),
-                                   metadatas=list(metadatas[i:i + ADD_BATCH]))
+                                   metadatas=_replacing(metadatas[i:i + ADD_BATCH]))
 
     def update_metadata(self, ids: Sequence[str], metadatas: Sequence[dict]) -> None:
         if ids:
-            self.collection.update(ids=list(ids), metadatas=list(metadatas))
+            self.collection.update(ids=list(ids), metadatas=_replacing(metadatas))
 
     def delete(self, ids: Iterable[str]) -> None:
         ids = list(ids)
