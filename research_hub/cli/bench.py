@@ -51,7 +51,12 @@ def bench_search(snippets: int = typer.Option(100_000, help="Snippets in the lat
 
     banking = Path(os.environ["RESEARCH_HUB_EVAL_DIR"]) / "banking77_train.csv" \
         if os.environ.get("RESEARCH_HUB_EVAL_DIR") else BANKING
-    result = b.run(banking, SAMPLES, snippets, queries, out=lambda m: typer.echo(m, err=True))
+    try:
+        result = b.run(banking, SAMPLES, snippets, queries, out=lambda m: typer.echo(m, err=True))
+    except (FileNotFoundError, RuntimeError) as exc:
+        from research_hub.cli.common import fail
+
+        fail(str(exc))
     if as_json:
         return print_json(result)
     _show("bench search: quality on banking77 (CC BY 4.0, PolyAI)", result["quality"], False)
