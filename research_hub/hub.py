@@ -17,14 +17,14 @@ from research_hub.config import Settings
 from research_hub.embed import Embedder
 from research_hub.models import Document, IngestReport, Snippet
 from research_hub.store import Database, Records, VectorIndex
-from research_hub.store.db import now
+from research_hub.themes.verbs import ThemeVerbs
 
 
 class BusyError(RuntimeError):
     """Another process is writing to this workspace."""
 
 
-class Hub:
+class Hub(ThemeVerbs):
     def __init__(self, home: str | Path | None = None, *, model: str | None = None,
                  chroma_url: str | None = None, lock_timeout: float = 600):
         self.settings = Settings.load(home, model, chroma_url)
@@ -283,59 +283,6 @@ class Hub:
         from research_hub.search import search
 
         return search(self, query, k=k, **filters)
-
-    def themes(self, tags: Sequence[str] | None = ("pain_point",), all_snippets: bool = False,
-               **options: Any) -> list:
-        """Cluster participant snippets into themes (no re-embedding)."""
-        from research_hub.themes import themes
-
-        return themes(self, tags=None if all_snippets else tags, **options)
-
-    # -- themes: researcher decisions, snapshots, timelines (research_hub/themes) --
-    def rename_theme(self, theme_id: str, name: str) -> dict:
-        from research_hub import themes
-        return themes.rename(self, theme_id, name)
-
-    def merge_themes(self, theme_id: str, other_id: str, name: str | None = None) -> dict:
-        from research_hub import themes
-        return themes.merge(self, theme_id, other_id, name)
-
-    def move_snippet(self, snippet_id: str, theme_id: str | None, **selection: Any) -> dict:
-        from research_hub import themes
-        return themes.move(self, snippet_id, theme_id, **selection)
-
-    def pin_theme(self, theme_id: str, pinned: bool = True) -> dict:
-        from research_hub import themes
-        return themes.pin(self, theme_id, pinned)
-
-    def split_theme(self, theme_id: str, snippet_ids: Sequence[str], name: str) -> dict:
-        from research_hub import themes
-        return themes.split(self, theme_id, snippet_ids, name)
-
-    def save_themes(self, name: str, tags: Sequence[str] | None = ("pain_point",), **options: Any) -> dict:
-        from research_hub import themes
-        return themes.save(self, name, tags, **options)
-
-    def theme_sets(self) -> list[dict]:
-        from research_hub import themes
-        return themes.sets(self)
-
-    def theme_set(self, name: str) -> dict:
-        from research_hub import themes
-        return themes.get_set(self, name)
-
-    def forget_themes(self, tags: Sequence[str] | None = ("pain_point",), **selection: Any) -> int:
-        from research_hub import themes
-        return themes.forget(self, tags, **selection)
-
-    def theme_timeline(self, period: str = "month", result=None, tags: Sequence[str] | None = ("pain_point",),
-                       **options: Any) -> list[dict]:
-        from research_hub import themes
-        return themes.over_time(self, period, result, tags, **options)
-
-    def theme_studies(self, result=None, tags: Sequence[str] | None = ("pain_point",), **options: Any) -> list[dict]:
-        from research_hub import themes
-        return themes.by_study(self, result, tags, **options)
 
     @property
     def roadmap(self):
