@@ -15,7 +15,6 @@ record, and it restores into embedded or server mode alike.
 """
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import shutil
@@ -25,6 +24,8 @@ import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+
+from research_hub.digest import file_sha256
 
 FORMAT = "research_hub-backup"
 VERSION = 1
@@ -44,14 +45,6 @@ def _snapshot(source: Path, target: Path) -> None:
     finally:
         dst.close()
         src.close()
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _counts(db: Path) -> dict[str, int]:
@@ -99,7 +92,7 @@ def backup(hub, out: str | Path) -> dict[str, Any]:
             "source_home": str(hub.home), "model": hub.embedder.model_key,
             "counts": _counts(stage / "hub.sqlite"), "missing_sources": missing,
             "index": "not included: restore rebuilds it from hub.sqlite and embeddings.sqlite",
-            "files": {str(p.relative_to(stage)): {"size": p.stat().st_size, "sha256": _sha256(p)}
+            "files": {str(p.relative_to(stage)): {"size": p.stat().st_size, "sha256": file_sha256(p)}
                       for p in files},
         }
         part = out.with_name(out.name + ".part")
@@ -158,7 +151,7 @@ def _unpack(archive: Path, home: Path) -> dict[str, Any]:
             target.parent.mkdir(parents=True, exist_ok=True)
             with tar.extractfile(member) as src, open(target, "wb") as dst:
                 shutil.copyfileobj(src, dst)
-            if _sha256(target) != meta["sha256"]:
+            if file_sha256(target) != meta["sha256"]:
                 raise BackupError(f"backup is damaged: {name} does not match its checksum")
     return manifest
 

@@ -9,10 +9,10 @@ under `needs_review` with the text as it was confirmed, never as a quote.
 """
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
+from research_hub.digest import file_sha256
 from research_hub.models import Snippet, format_time
 from research_hub.store.db import now
 
@@ -116,9 +116,3 @@ def source(doc: dict[str, Any]) -> dict[str, Any]:
             "date": doc["date"]}
 
 
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
