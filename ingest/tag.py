@@ -9,7 +9,8 @@
   a word prefix, ``export*``).
 * ``sentiment`` is VADER's compound score, rounded to 3 decimals.
 * ``entities`` come from the trained pipeline's NER when one is available
-  (``research_hub.nlp.trained()``), only for participant snippets; otherwise [].
+  (``research_hub.nlp.trained()``), only for participant snippets with an
+  entity cue (``ingest.entity_cues``); otherwise [].
 
 Interviewer snippets get no tags and no entities: their questions are context,
 not findings. They still get a sentiment score.
@@ -22,6 +23,7 @@ from typing import Any
 from spacy.matcher import Matcher, PhraseMatcher
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from ingest.entity_cues import may_have_entities
 from ingest.rules import (FEATURE_REQUEST, PAIN_POINT, PRAISE, QUESTION, RULE_TAGS,
                           WORKAROUND, add_phrases, decide_rule_tags, matched_spans,
                           rule_matcher, rule_vader)
@@ -134,8 +136,9 @@ class Tagger:
             self._add_entities(participants, texts)
 
     def _add_entities(self, participants: list[SnippetDraft], texts: list[str]) -> None:
-        for d, doc in zip(participants, self.ner.pipe(
-                texts, batch_size=PIPE_BATCH, disable=self._ner_disable)):
+        cued = [(d, t) for d, t in zip(participants, texts) if may_have_entities(t)]
+        for d, doc in zip((d for d, _ in cued), self.ner.pipe(
+                (t for _, t in cued), batch_size=PIPE_BATCH, disable=self._ner_disable)):
             d.entities = [
                 {"text": ent.text, "label": ent.label_,
                  "start": ent.start_char, "end": ent.end_char}
