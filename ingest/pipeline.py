@@ -11,12 +11,14 @@ from __future__ import annotations
 import hashlib
 import shutil
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+import numpy as np
+
+from ingest.embed_worker import EmbedWorker
 from ingest.files import Candidate, expand
 from ingest.parsers import parse_file
 from ingest.split import split_document
@@ -26,7 +28,7 @@ from research_hub.faults import crash_point  # issue 7: named points where a tes
 from research_hub.models import FileResult, IngestReport
 from research_hub.store.vectors import vector_metadata
 
-EMBED_BATCH = 1024  # snippets gathered across files before one model call
+MAX_WAITING = 4096  # snippets prepared but not stored, before preparing waits for storing
 Progress = Callable[[int, int, str], None]  # (files done, files total, message)
 
 
@@ -65,34 +67,32 @@ class Pipeline:
         self.taken: set[str] = set()  # document ids prepared in this run, not yet stored
 
     def run(self, paths: list[str | Path]) -> IngestReport:
-        """Prepare files while the previous batch is being embedded in a worker thread.
+        """Prepare files on this thread while a worker embeds the ones already prepared.
 
-        The model releases the GIL, so parsing and tagging the next files runs
-        beside it instead of after it; storing stays on this thread, in order.
+        Storing stays on this thread too: each group the worker hands back is
+        stored as soon as this thread is between two files.
         """
         started = time.perf_counter()
         candidates = expand(paths)
         self.total = len(candidates)
         report = IngestReport()
-        pending: list[Prepared] = []
-        inflight: tuple[list[Prepared], Future] | None = None
         self.done = 0
         self.progress(0, self.total, "starting")
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed") as pool:
+        with EmbedWorker(self.hub.embedder) as worker:
             for cand in candidates:
                 outcome = self._prepare(cand)
                 if isinstance(outcome, FileResult):
                     report.files.append(outcome)
                     self._advance(f"{cand.path.name}: {outcome.status}")
                     continue
-                pending.append(outcome)
-                if sum(len(p.snippets) for p in pending) >= EMBED_BATCH:
-                    self._finish(inflight, report)
-                    inflight = (pending, pool.submit(self._embed, pending))
-                    pending = []
-            self._finish(inflight, report)
-            if pending:
-                self._finish((pending, pool.submit(self._embed, pending)), report)
+                worker.submit(outcome)
+                for group in worker.ready():
+                    self._store_group(group, report)
+                while worker.outstanding > MAX_WAITING:  # bounded memory on huge ingests
+                    self._store_group(worker.wait(), report)
+            worker.close()
+            while (group := worker.wait()) is not None:
+                self._store_group(group, report)
         order = {str(c.path): i for i, c in enumerate(candidates)}
         report.files.sort(key=lambda f: order.get(f.path, len(order)))
         report.seconds = time.perf_counter() - started
@@ -173,49 +173,65 @@ class Pipeline:
             })
         return out
 
-    # -- embed a batch of files (worker thread), then store each one atomically --
-    def _embed(self, pending: list[Prepared]):
-        texts = [s["text"] for p in pending for s in p.snippets]
-        hashes = [s["text_hash"] for p in pending for s in p.snippets]
-        return self.hub.embedder.encode(texts, hashes)
-
-    def _finish(self, inflight: tuple[list[Prepared], Future] | None, report: IngestReport) -> None:
-        if inflight is None:
-            return
-        pending, future = inflight
-        self.progress(self.done, self.total, f"embedding {sum(len(p.snippets) for p in pending)} snippets")
-        vectors = future.result()
+    # -- store a group the worker embedded: index first, then each file atomically --
+    def _store_group(self, group: tuple[list[Prepared], Any], report: IngestReport) -> None:
+        pending, vectors = group
+        self.progress(self.done, self.total, f"storing {sum(len(p.snippets) for p in pending)} snippets")
         crash_point("embedded")  # after the embedding cache write
-        offset = 0
+        files, start = [], 0
         for p in pending:
-            n = len(p.snippets)
+            rows, start = vectors[start:start + len(p.snippets)], start + len(p.snippets)
             try:
-                self._store(p, vectors[offset:offset + n])
-                report.files.append(p.result)
+                self._save_source(p)
+                files.append((p, rows))
             except Exception as exc:
-                report.files.append(FileResult(str(p.candidate.path), "failed",
-                                               error=f"{p.candidate.path.name}: could not store: {exc}"))
-            offset += n
+                self._failed(p, report, exc)
+        try:  # one index write for the group: per file it costs a third more
+            self._index(files)
+        except Exception as exc:
+            for p, _ in files:
+                self._failed(p, report, exc)
+            return
+        for p, _ in files:
+            try:
+                self._commit(p)
+            except Exception as exc:
+                self._failed(p, report, exc)
+                continue
+            report.files.append(p.result)
             self._advance(f"{p.candidate.path.name}: {p.result.status}")
 
-    def _store(self, p: Prepared, vectors) -> None:
-        hub = self.hub
-        doc = dict(p.doc)
+    def _failed(self, p: Prepared, report: IngestReport, exc: Exception) -> None:
+        name = p.candidate.path.name
+        report.files.append(FileResult(str(p.candidate.path), "failed", error=f"{name}: could not store: {exc}"))
+        self._advance(f"{name}: failed")
+
+    def _save_source(self, p: Prepared) -> None:
+        doc = p.doc
         raw, suffix = doc.pop("raw"), p.candidate.path.suffix
         if self.redactor and not self.keep_original:  # issue 7: keep only the redacted text
             raw, suffix = doc["text"].encode("utf-8"), ".redacted.txt"
-        doc["stored_path"] = str(hub.save_source(doc["id"], suffix, raw))
+        doc["stored_path"] = str(self.hub.save_source(doc["id"], suffix, raw))
         crash_point("source_saved")
-        manual = hub.manual_tag_map([s["id"] for s in p.snippets])
-        metas = [vector_metadata(s, _effective(s["tags"], manual.get(s["id"], {}))) for s in p.snippets]
-        hub.index.upsert([s["id"] for s in p.snippets], vectors, metas)
+
+    def _index(self, files: list[tuple[Prepared, Any]]) -> None:
+        if not files:
+            return
+        snippets = [s for p, _ in files for s in p.snippets]
+        manual = self.hub.manual_tag_map([s["id"] for s in snippets])
+        metas = [vector_metadata(s, _effective(s["tags"], manual.get(s["id"], {}))) for s in snippets]
+        self.hub.index.upsert([s["id"] for s in snippets], np.vstack([rows for _, rows in files]), metas)
         crash_point("upserted")
+
+    def _commit(self, p: Prepared) -> None:
+        """The document's rows in one transaction; then what the old version leaves behind."""
+        hub = self.hub
         old_ids = set(hub.records.snippet_ids(p.replaces)) if p.replaces else set()
         with hub.db.transaction() as conn:
             if p.replaces:
                 hub.records.delete_document(conn, p.replaces)
-            hub.records.write_document(conn, doc, p.snippets)
-            hub.on_document_written(conn, doc["id"], p.replaces)
+            hub.records.write_document(conn, p.doc, p.snippets)
+            hub.on_document_written(conn, p.doc["id"], p.replaces)
             crash_point("in_transaction")
         crash_point("committed")
         stale = old_ids - {s["id"] for s in p.snippets}

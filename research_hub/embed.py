@@ -5,6 +5,7 @@ the cache. The model loads lazily, once per process, from a local folder.
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 import os
 import sqlite3
@@ -26,20 +27,47 @@ def text_hash(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
-_MODELS: dict[str, object] = {}
+_MODELS: dict[tuple[str, int], object] = {}
 _MODEL_LOCK = threading.Lock()
+_DEFAULT_THREADS: list[int] = []  # torch's own choice (one per core), read before any change
 
 
-def load_model(name: str):
-    """One SentenceTransformer per process, shared by every Hub."""
+def load_model(name: str, replica: int = 0):
+    """One SentenceTransformer per process and replica, shared by every Hub.
+
+    Replica 0 is the model; others are copies for threads that run the model side
+    by side (ingest.embed_worker), each with its own tokenizer, which must not be
+    shared between threads."""
     with _MODEL_LOCK:
-        if name not in _MODELS:
+        if (name, 0) not in _MODELS:
             from sentence_transformers import SentenceTransformer
             from transformers.utils import logging as hf_logging
 
             hf_logging.disable_progress_bar()  # no weight-loading bars in CLI output
-            _MODELS[name] = SentenceTransformer(name, device="cpu")
-        return _MODELS[name]
+            default_threads()
+            _MODELS[(name, 0)] = SentenceTransformer(name, device="cpu")
+        if (name, replica) not in _MODELS:
+            _MODELS[(name, replica)] = copy.deepcopy(_MODELS[(name, 0)])
+        return _MODELS[(name, replica)]
+
+
+def default_threads() -> int:
+    import torch
+
+    if not _DEFAULT_THREADS:
+        _DEFAULT_THREADS.append(torch.get_num_threads())
+    return _DEFAULT_THREADS[0]
+
+
+def use_torch_threads(n: int | None = None) -> None:
+    """n threads per model call (clamped to 1..default); None: back to the default.
+    Always back to the default, never to what was set before: two ingests in one
+    process (two app sessions) would leave each other's setting behind."""
+    import torch
+
+    n = max(1, min(n or default_threads(), default_threads()))
+    if n != torch.get_num_threads():
+        torch.set_num_threads(n)
 
 
 class EmbeddingCache:
@@ -85,6 +113,7 @@ class Embedder:
         self.batch_size = batch_size
         self.cache = EmbeddingCache(cache_path, self.model_key) if cache_path else None
         self.encoded = 0  # texts that really went through the model (cache misses)
+        self._count_lock = threading.Lock()
 
     @property
     def model_key(self) -> str:
@@ -94,24 +123,38 @@ class Embedder:
     def model(self):
         return load_model(self.model_name)
 
+    def replicas(self, n: int) -> list:
+        return [load_model(self.model_name, i) for i in range(n)]
+
     @property
     def dimension(self) -> int:
-        return self.model.get_sentence_embedding_dimension()
+        model = self.model
+        named = getattr(model, "get_embedding_dimension", None)  # the newer name
+        return named() if named else model.get_sentence_embedding_dimension()
 
-    def encode_raw(self, texts: Sequence[str]) -> np.ndarray:
-        """Straight through the model: no cache. Unit-length float32 rows."""
+    def encode_raw(self, texts: Sequence[str], model=None) -> np.ndarray:
+        """Straight through the model (or the given replica): no cache. Unit-length float32 rows."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        vecs = self.model.encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True,
-                                 convert_to_numpy=True, show_progress_bar=False)
-        self.encoded += len(texts)
+        vecs = (model or self.model).encode(list(texts), batch_size=self.batch_size,
+                                            normalize_embeddings=True, convert_to_numpy=True,
+                                            show_progress_bar=False)
+        with self._count_lock:
+            self.encoded += len(texts)
         return vecs.astype(np.float32)
+
+    def cached(self, hashes: Sequence[str]) -> dict[str, np.ndarray]:
+        return self.cache.get_many(hashes) if self.cache else {}
+
+    def remember(self, fresh: dict[str, np.ndarray]) -> None:
+        if self.cache and fresh:
+            self.cache.put_many(fresh)
 
     def encode(self, texts: Sequence[str], hashes: Sequence[str] | None = None,
                progress: Callable[[int], None] | None = None) -> np.ndarray:
         """Vectors for texts, from the cache where it has them."""
         hashes = list(hashes) if hashes is not None else [text_hash(t) for t in texts]
-        cached = self.cache.get_many(hashes) if self.cache else {}
+        cached = self.cached(hashes)
         missing: dict[str, str] = {}
         for h, t in zip(hashes, texts):
             if h not in cached and h not in missing:
@@ -126,8 +169,7 @@ class Embedder:
                 fresh.update(zip(part, vecs))
                 if progress:
                     progress(len(part))
-            if self.cache:
-                self.cache.put_many(fresh)
+            self.remember(fresh)
             cached.update(fresh)
         if not hashes:
             return np.zeros((0, self.dimension), dtype=np.float32)

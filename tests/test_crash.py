@@ -67,14 +67,16 @@ V2 = {
     "d.md": D_V1.replace("# Accountant call\n", "# Accountant call \n"),  # same snippet ids
     "e.txt": E_NEW,  # added
 }
-# (command, crash point, cold embedding cache): files are stored in order a, c, d, e
+# (command, crash point, cold embedding cache): files are stored in order a, c, d, e.
+# They are embedded together, so their sources are all saved, then indexed in one
+# write ("upserted" happens once), then committed file by file.
 KILL_POINTS = [
     ("ingest", "parsed:1", False),
     ("ingest", "parsed:4", False),
     ("ingest", "embedded:1", True),
     ("ingest", "source_saved:1", False),
     ("ingest", "upserted:1", False),
-    ("ingest", "upserted:3", False),
+    ("ingest", "source_saved:3", False),
     ("ingest", "in_transaction:1", False),
     ("ingest", "in_transaction:3", False),
     ("ingest", "in_transaction:4", False),
