@@ -24,11 +24,12 @@ def _show(title: str, result: dict, as_json: bool) -> None:
 @bench_app.command("ingest")
 def bench_ingest(corpus: Optional[Path] = typer.Argument(None, help="Folder to ingest (default: made from samples)."),
                  snippets: int = typer.Option(6000, help="Snippets in the made-up corpus."),
+                 repeat: int = typer.Option(1, help="Runs; the one with the median ratio is shown."),
                  as_json: bool = typer.Option(False, "--json")):
     """Pipeline snippets/s over raw model.encode snippets/s, same texts, same batch size."""
     from research_hub.bench import ingest as b
 
-    _show("bench ingest", b.run(corpus, snippets, SAMPLES), as_json)
+    _show("bench ingest", b.run_many(corpus, snippets, SAMPLES, repeat), as_json)
 
 
 @bench_app.command("link")
