@@ -27,7 +27,7 @@ from research_hub.embed import default_threads, use_torch_threads
 
 MIN_POOL = 256  # snippets: fewer make ragged batches, and padding costs model time
 MAX_POOL = 4096  # snippets: bigger groups pad less (tested up to 4096); they wait longer to be stored
-LAST_POOL = 512  # once input has ended: the last group is stored after the model is done
+LAST_POOL = 512  # the last group is stored after the model is done: keep it short
 MAX_REPLICAS = 2  # each replica is a full copy of the model in memory
 
 
@@ -217,7 +217,9 @@ class EmbedWorker:
 
     def _take(self) -> list:
         """The files waiting, up to MAX_POOL snippets (called holding the lock)."""
-        files, n, most = [], 0, LAST_POOL if self._closed else MAX_POOL
+        files, n, most = [], 0, MAX_POOL
+        if self._closed and self._todo_snippets > 2 * LAST_POOL:  # leave a short last group
+            most = min(MAX_POOL, self._todo_snippets - LAST_POOL)
         while self._todo and (not files or n + len(self._todo[0].snippets) <= most):
             p = self._todo.popleft()
             files.append(p)
