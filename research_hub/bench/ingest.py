@@ -93,6 +93,7 @@ def run(corpus: Path | None, snippets: int, samples: Path) -> dict:
     so a change in machine load during the run falls on both sides alike.
     """
     from ingest.embed_worker import plan
+    from research_hub.embed import default_threads
     from research_hub.hub import Hub
     from research_hub.nlp import active_pipeline_name
 
@@ -113,16 +114,18 @@ def run(corpus: Path | None, snippets: int, samples: Path) -> dict:
         pipe_s = time.perf_counter() - started
         raw_s += _raw(hub, texts[half:])
         encoded = hub.embedder.encoded - before
+        workers_s = _workers_only(hub, texts)
         hub.close()
     replicas, threads = plan()
     result = {
         "spacy": active_pipeline_name(), "model replicas x threads (pipeline)": f"{replicas} x {threads}",
-        "torch threads (raw encode)": replicas * threads,
+        "torch threads (raw encode)": default_threads(),
         "files": len(report.files), "failed": len(report.failed), "snippets": len(texts),
         "distinct_texts": len(set(texts)), "model_encoded": encoded,
         "cache_hits": len(texts) - encoded, "batch_size": hub.settings.batch_size,
         "pipeline_s": round(pipe_s, 2), "raw_encode_s": round(raw_s, 2),
         "pipeline_snippets_per_s": round(len(texts) / pipe_s, 1),
+        "embedding_workers_alone_snippets_per_s": round(len(texts) / workers_s, 1),
         "raw_encode_snippets_per_s": round(len(texts) / raw_s, 1),
     }
     result["ratio"] = round(result["pipeline_snippets_per_s"] / result["raw_encode_snippets_per_s"], 3)
@@ -148,4 +151,25 @@ def _raw(hub, texts: list[str]) -> float:
     started = time.perf_counter()
     hub.embedder.model.encode(texts, batch_size=hub.settings.batch_size, normalize_embeddings=True,
                               show_progress_bar=False)
+    return time.perf_counter() - started
+
+
+def _workers_only(hub, texts: list[str]) -> float:
+    """The pipeline's embedding workers alone, uncached, on the same texts (after both
+    timings): whether the replicas are what makes the pipeline faster or slower."""
+    from types import SimpleNamespace
+
+    from ingest.embed_worker import EmbedWorker
+    from research_hub.embed import Embedder, text_hash
+
+    bare = Embedder(hub.embedder.model_name, None, hub.settings.batch_size)
+    files = [SimpleNamespace(snippets=[{"text": t, "text_hash": text_hash(t)} for t in texts[i:i + 80]])
+             for i in range(0, len(texts), 80)]
+    started = time.perf_counter()
+    with EmbedWorker(bare) as worker:
+        for f in files:
+            worker.submit(f)
+        worker.close()
+        while worker.wait() is not None:
+            pass
     return time.perf_counter() - started
