@@ -70,11 +70,10 @@ class _Group:
 
     def __init__(self, files: list, embedder):
         self.files = files
+        self.embedder = embedder
         self.hashes = [s["text_hash"] for p in files for s in p.snippets]
-        texts = {s["text_hash"]: s["text"] for p in files for s in p.snippets}
-        self.known = embedder.cached(self.hashes)
-        self.keys = [h for h in texts if h not in self.known]
-        self.texts = [texts[h] for h in self.keys]
+        self.known, missing = embedder.split_cached(self.hashes, [s["text"] for p in files for s in p.snippets])
+        self.keys, self.texts = list(missing), list(missing.values())
         order = np.argsort([-len(t) for t in self.texts], kind="stable")  # as model.encode sorts
         size = embedder.batch_size
         self.batches = deque(order[i:i + size] for i in range(0, len(order), size))
@@ -83,10 +82,7 @@ class _Group:
         self.error: BaseException | None = None
 
     def vectors(self) -> np.ndarray:
-        found = {**self.known, **dict(zip(self.keys, self.fresh))}
-        if not self.hashes:
-            return self.fresh
-        return np.vstack([found[h] for h in self.hashes])
+        return self.embedder.stack(self.hashes, {**self.known, **dict(zip(self.keys, self.fresh))})
 
 
 class EmbedWorker:

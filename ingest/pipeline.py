@@ -9,7 +9,6 @@ A crash between the two leaves only index entries that `doctor --repair`
 from __future__ import annotations
 
 import hashlib
-import shutil
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -186,7 +185,7 @@ class Pipeline:
                 files.append((p, rows))
             except Exception as exc:
                 self._failed(p, report, exc)
-        try:  # one index write for the group: per file it costs a third more
+        try:  # one index write for the group: one per file costs 20-30% more
             self._index(files)
         except Exception as exc:
             for p, _ in files:

@@ -12,7 +12,7 @@ import sqlite3
 import threading
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 
@@ -143,37 +143,35 @@ class Embedder:
             self.encoded += len(texts)
         return vecs.astype(np.float32)
 
-    def cached(self, hashes: Sequence[str]) -> dict[str, np.ndarray]:
-        return self.cache.get_many(hashes) if self.cache else {}
+    def split_cached(self, hashes: Sequence[str], texts: Sequence[str]
+                     ) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+        """(vectors the cache has, {hash: text} the model must embed, each text once)."""
+        known = self.cache.get_many(hashes) if self.cache else {}
+        missing: dict[str, str] = {}
+        for h, t in zip(hashes, texts):
+            if h not in known:
+                missing.setdefault(h, t)
+        return known, missing
 
     def remember(self, fresh: dict[str, np.ndarray]) -> None:
         if self.cache and fresh:
             self.cache.put_many(fresh)
 
-    def encode(self, texts: Sequence[str], hashes: Sequence[str] | None = None,
-               progress: Callable[[int], None] | None = None) -> np.ndarray:
-        """Vectors for texts, from the cache where it has them."""
-        hashes = list(hashes) if hashes is not None else [text_hash(t) for t in texts]
-        cached = self.cached(hashes)
-        missing: dict[str, str] = {}
-        for h, t in zip(hashes, texts):
-            if h not in cached and h not in missing:
-                missing[h] = t
-        if missing:
-            fresh: dict[str, np.ndarray] = {}
-            keys = list(missing)
-            step = self.batch_size * 32  # report progress between model calls
-            for i in range(0, len(keys), step):
-                part = keys[i:i + step]
-                vecs = self.encode_raw([missing[h] for h in part])
-                fresh.update(zip(part, vecs))
-                if progress:
-                    progress(len(part))
-            self.remember(fresh)
-            cached.update(fresh)
+    def stack(self, hashes: Sequence[str], found: dict[str, np.ndarray]) -> np.ndarray:
+        """One row per hash, in order."""
         if not hashes:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        return np.vstack([cached[h] for h in hashes])
+        return np.vstack([found[h] for h in hashes])
+
+    def encode(self, texts: Sequence[str], hashes: Sequence[str] | None = None) -> np.ndarray:
+        """Vectors for texts, from the cache where it has them."""
+        hashes = list(hashes) if hashes is not None else [text_hash(t) for t in texts]
+        found, missing = self.split_cached(hashes, texts)
+        if missing:
+            fresh = dict(zip(missing, self.encode_raw(list(missing.values()))))
+            self.remember(fresh)
+            found.update(fresh)
+        return self.stack(hashes, found)
 
     @lru_cache(maxsize=256)
     def encode_query(self, query: str) -> np.ndarray:
