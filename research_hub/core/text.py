@@ -1,4 +1,4 @@
-"""sha256 of a file on disk, read in blocks (document ids are the sha256 of the source)."""
+"""Hashes that name things: a file's sha256 (document ids), a text's sha1 (embedding cache keys)."""
 from __future__ import annotations
 
 import hashlib
@@ -11,3 +11,7 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
