@@ -1,6 +1,7 @@
 """Which files an ingest call means: folders are walked, hidden files skipped."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,3 +33,14 @@ def expand(paths: list[str | Path]) -> list[Candidate]:
 
 def _hidden(rel: Path) -> bool:
     return any(part.startswith(".") or part == "__pycache__" for part in rel.parts)
+
+
+def upload_name(name: str) -> str:
+    """An uploaded file's name made safe to store: only its last part (either slash),
+    printable, no leading dots, short enough for any file system (255 bytes)."""
+    base = "".join(ch for ch in re.split(r"[\\/]", name)[-1] if ch.isprintable()).strip().lstrip(".")
+    stem, dot, suffix = base.rpartition(".")
+    if len(base.encode()) > 200:
+        cut = (stem if dot else base).encode()[:150].decode("utf-8", "ignore")
+        base = cut + (dot + suffix[:20] if dot else "")
+    return base or "upload"

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from research_hub.core.errors import InvalidInputError
+
 Entry = tuple[Any, Any, Any]  # (tag name, description, keywords) as read from the file
 
 
@@ -55,8 +57,8 @@ def load_taxonomy(path: str | Path) -> list[TaxonomyTag]:
         try:
             return _from_csv(text, where)
         except csv.Error as exc:
-            raise ValueError(f"{where}: invalid CSV ({exc})") from None
-    raise ValueError(f"{where}: unsupported format {suffix or '(no extension)'}; "
+            raise InvalidInputError(f"{where}: invalid CSV ({exc})") from None
+    raise InvalidInputError(f"{where}: unsupported format {suffix or '(no extension)'}; "
                      "use .yaml, .yml or .csv")
 
 
@@ -64,11 +66,11 @@ def _read_text(path: Path, where: str) -> str:
     try:
         return path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise ValueError(f"{where}: not found") from None
+        raise InvalidInputError(f"{where}: not found") from None
     except UnicodeDecodeError:
-        raise ValueError(f"{where}: not UTF-8 text") from None
+        raise InvalidInputError(f"{where}: not UTF-8 text") from None
     except OSError as exc:
-        raise ValueError(f"{where}: cannot read ({exc.strerror or exc})") from None
+        raise InvalidInputError(f"{where}: cannot read ({exc.strerror or exc})") from None
 
 
 def _parse_yaml(text: str, where: str) -> Any:
@@ -79,7 +81,7 @@ def _parse_yaml(text: str, where: str) -> Any:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ValueError(f"{where}: invalid YAML{at}") from None
+        raise InvalidInputError(f"{where}: invalid YAML{at}") from None
 
 
 # ------------------------------------------------------------------- YAML --
@@ -91,9 +93,9 @@ def _from_yaml(data: Any, where: str) -> list[TaxonomyTag]:
     elif isinstance(data, dict):
         entries = [_mapping_entry(name, value, where) for name, value in data.items()]
     elif data is None:
-        raise ValueError(f"{where}: the file is empty")
+        raise InvalidInputError(f"{where}: the file is empty")
     else:
-        raise ValueError(f"{where}: expected a list of tags or a mapping of tag -> "
+        raise InvalidInputError(f"{where}: expected a list of tags or a mapping of tag -> "
                          f"keywords, got {type(data).__name__}")
     return _collect(entries, where)
 
@@ -112,12 +114,12 @@ def _list_entry(item: Any, i: int, where: str) -> Entry:
     if isinstance(item, str):
         return (item, "", None)
     if not isinstance(item, dict):
-        raise ValueError(f"{where}: entry {i} is {type(item).__name__}, "
+        raise InvalidInputError(f"{where}: entry {i} is {type(item).__name__}, "
                          "expected a mapping with 'tag' and 'keywords'")
     low = _lower_keys(item)
     name = low.get("tag", low.get("name"))
     if name is None:
-        raise ValueError(f"{where}: entry {i} has no 'tag'")
+        raise InvalidInputError(f"{where}: entry {i} has no 'tag'")
     return _entry(name, low)
 
 
@@ -127,7 +129,7 @@ def _mapping_entry(name: Any, value: Any, where: str) -> Entry:
         return _entry(name, _lower_keys(value))
     if value is None or isinstance(value, (str, list)):
         return (name, "", value)
-    raise ValueError(f"{where}: tag {name!r} maps to "
+    raise InvalidInputError(f"{where}: tag {name!r} maps to "
                      f"{type(value).__name__}, expected keywords")
 
 
@@ -145,12 +147,12 @@ def _from_csv(text: str, where: str) -> list[TaxonomyTag]:
     rows = list(csv.reader(text.splitlines()))
     rows = [r for r in rows if any(c.strip() for c in r)]
     if not rows:
-        raise ValueError(f"{where}: the file is empty")
+        raise InvalidInputError(f"{where}: the file is empty")
     header = [h.strip().lower() for h in rows[0]]
     col = {h: i for i, h in enumerate(header)}
     name_col = col.get("tag", col.get("name"))
     if name_col is None:
-        raise ValueError(f"{where}: no 'tag' column (columns: tag, description, keywords;"
+        raise InvalidInputError(f"{where}: no 'tag' column (columns: tag, description, keywords;"
                          f" found: {', '.join(h for h in header if h) or 'none'})")
     kw_col = col.get("keywords", col.get("keyword"))
     desc_col = col.get("description")
@@ -161,7 +163,7 @@ def _from_csv(text: str, where: str) -> list[TaxonomyTag]:
     entries = [(cell(r, name_col), cell(r, desc_col), cell(r, kw_col)) for r in rows[1:]]
     for n, (name, _, _) in enumerate(entries, 2):
         if not name:
-            raise ValueError(f"{where}: row {n} has an empty tag")
+            raise InvalidInputError(f"{where}: row {n} has an empty tag")
     return _collect(entries, where)
 
 
@@ -175,7 +177,7 @@ def _collect(entries: Iterable[Entry], where: str) -> list[TaxonomyTag]:
         try:
             kws = _split_keywords(keywords)
         except TypeError as exc:
-            raise ValueError(f"{where}: tag {raw_name!r}: {exc}") from None
+            raise InvalidInputError(f"{where}: tag {raw_name!r}: {exc}") from None
         if not kws:
             kws = [name.replace("_", " ")]
         tag = tags.setdefault(name, TaxonomyTag(name=name))
@@ -185,16 +187,16 @@ def _collect(entries: Iterable[Entry], where: str) -> list[TaxonomyTag]:
             if kw.lower() not in {k.lower() for k in tag.keywords}:
                 tag.keywords.append(kw)
     if not tags:
-        raise ValueError(f"{where}: no tags found")
+        raise InvalidInputError(f"{where}: no tags found")
     return list(tags.values())
 
 
 def _tag_name(raw_name: Any, where: str) -> str:
     if raw_name is None or not str(raw_name).strip():
-        raise ValueError(f"{where}: an entry has no tag name")
+        raise InvalidInputError(f"{where}: an entry has no tag name")
     name = normalize_tag(str(raw_name))
     if not name:
-        raise ValueError(f"{where}: tag {raw_name!r} has no letters or digits")
+        raise InvalidInputError(f"{where}: tag {raw_name!r} has no letters or digits")
     return name
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from research_hub.core.errors import IngestError
+
+__all__ = ["INTERVIEWER", "PARTICIPANT", "IngestError", "Cue", "Turn", "ParsedDocument", "SnippetDraft"]
+
 INTERVIEWER = "interviewer"
 PARTICIPANT = "participant"
-
-
-class IngestError(Exception):
-    """A file cannot be ingested; the message is one line naming the reason."""
 
 
 @dataclass

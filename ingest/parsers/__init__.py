@@ -16,8 +16,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from ingest.parsers.common import first_line
-from ingest.types import IngestError, ParsedDocument
+from research_hub.ingest.parsers.common import first_line
+from research_hub.ingest.types import IngestError, ParsedDocument
 
 __all__ = ["SUPPORTED_EXTENSIONS", "DEFAULT_MAX_BYTES", "parse_file"]
 
@@ -47,23 +47,23 @@ def _too_big(size: int, limit: int) -> IngestError:
 
 def _dispatch(suffix: str) -> Callable[..., ParsedDocument]:
     if suffix in (".txt", ".md", ".markdown"):
-        from ingest.parsers.transcript import parse_text_file
+        from research_hub.ingest.parsers.transcript import parse_text_file
 
         fmt = "md" if suffix != ".txt" else "txt"
         return lambda path, data, text_col: parse_text_file(path, data, fmt)
     if suffix in (".vtt", ".srt"):
-        from ingest.parsers.subtitles import parse_subtitles
+        from research_hub.ingest.parsers.subtitles import parse_subtitles
 
         return lambda path, data, text_col: parse_subtitles(path, data, suffix[1:])
     if suffix == ".docx":
-        from ingest.parsers.docx import parse_docx
+        from research_hub.ingest.parsers.docx import parse_docx
 
         return lambda path, data, text_col: parse_docx(path, data)
     if suffix == ".pdf":
-        from ingest.parsers.pdf import parse_pdf
+        from research_hub.ingest.parsers.pdf import parse_pdf
 
         return lambda path, data, text_col: parse_pdf(path, data)
-    from ingest.parsers.feedback import parse_feedback
+    from research_hub.ingest.parsers.feedback import parse_feedback
 
     return lambda path, data, text_col: parse_feedback(path, data, suffix[1:], text_col)
 

@@ -12,11 +12,11 @@ import re
 from pathlib import Path
 from typing import Any, Iterable
 
-from ingest.parsers.common import date_from_filename, humanize_stem
-from ingest.parsers.dates import normalize_date
-from ingest.parsers.encoding import decode_bytes
-from ingest.parsers.tabular import Table, normalize_column, read_csv, read_json, read_jsonl
-from ingest.types import PARTICIPANT, IngestError, ParsedDocument, Turn
+from research_hub.ingest.parsers.common import date_from_filename, humanize_stem
+from research_hub.ingest.parsers.dates import normalize_date
+from research_hub.ingest.parsers.encoding import decode_bytes
+from research_hub.ingest.parsers.tabular import Table, normalize_column, read_csv, read_json, read_jsonl
+from research_hub.ingest.types import PARTICIPANT, IngestError, ParsedDocument, Turn
 
 TEXT_NAMES = ("text", "comment", "comments", "feedback", "body", "message", "review",
               "response", "answer", "content", "description")

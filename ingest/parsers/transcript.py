@@ -11,22 +11,22 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ingest.parsers.common import LineIndex, date_from_filename, humanize_stem
-from ingest.parsers.encoding import decode_bytes
-from ingest.parsers.front_matter import (
+from research_hub.ingest.parsers.common import LineIndex, date_from_filename, humanize_stem
+from research_hub.ingest.parsers.encoding import decode_bytes
+from research_hub.ingest.parsers.front_matter import (
     document_fields,
     front_matter_metadata,
     header_fields,
     split_front_matter,
 )
-from ingest.parsers.labels import label_key, label_role
-from ingest.parsers.speakers import (
+from research_hub.ingest.parsers.labels import label_key, label_role
+from research_hub.ingest.parsers.speakers import (
     assign_roles,
     heading_lines,
     paragraph_blocks,
     segment_speakers,
 )
-from ingest.types import INTERVIEWER, PARTICIPANT, IngestError, ParsedDocument, Turn
+from research_hub.ingest.types import INTERVIEWER, PARTICIPANT, IngestError, ParsedDocument, Turn
 
 AUTHOR = "Author"
 MAX_TITLE = 120

@@ -11,6 +11,8 @@ import csv
 import os
 from pathlib import Path
 
+from research_hub import Hub
+
 FILE = "banking77_train.csv"
 CITATION = "BANKING77 (Casanueva et al., 2020, PolyAI), CC BY 4.0"
 
@@ -31,8 +33,6 @@ def intents(csv_path: Path | None = None) -> list[str]:
 
 def banking_workspace(tmp: str | Path, csv_path: Path | None = None, progress=None):
     """(hub, labels_by_snippet_id): BANKING77 ingested as feedback into a workspace under `tmp`."""
-    from research_hub import Hub
-
     source = Path(csv_path or find_csv())
     hub = Hub(Path(tmp) / "banking77-ws")
     report = hub.ingest([source], kind="support", text_col="text", progress=progress)

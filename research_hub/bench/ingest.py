@@ -12,6 +12,16 @@ import tempfile
 import time
 from pathlib import Path
 
+from research_hub.core.nlp import active_pipeline_name
+from research_hub.core.text import text_hash
+from research_hub.embed import Embedder, default_threads
+from research_hub.hub import Hub
+from research_hub.ingest.embed_worker import EmbedWorker, plan
+from research_hub.ingest.files import expand
+from research_hub.ingest.parsers import parse_file
+from research_hub.ingest.split import split_document
+from research_hub.ingest.types import PARTICIPANT
+
 NAMES = ["Avery", "Blake", "Casey", "Devon", "Emery", "Finley", "Harper", "Jordan", "Kai", "Logan",
          "Morgan", "Noel", "Parker", "Quinn", "Reese", "Sage", "Taylor", "Val"]
 OPENERS = ["Honestly,", "To be fair,", "Last month", "Every quarter", "On Mondays", "Most days",
@@ -20,9 +30,6 @@ OPENERS = ["Honestly,", "To be fair,", "Last month", "Every quarter", "On Monday
 
 def sample_sentences(root: Path) -> tuple[list[str], list[str]]:
     """(participant sentences, interviewer sentences) from the sample files."""
-    from ingest.parsers import parse_file
-    from ingest.types import PARTICIPANT
-
     said: dict[bool, list[str]] = {True: [], False: []}
     for f in sorted(root.rglob("*")):
         if not f.is_file() or f.suffix.lower() not in {".txt", ".md", ".vtt", ".srt", ".docx", ".csv", ".jsonl"}:
@@ -92,28 +99,24 @@ def run(corpus: Path | None, snippets: int, samples: Path) -> dict:
     Raw encode takes half the texts just before the ingest and half just after,
     so a change in machine load during the run falls on both sides alike.
     """
-    from ingest.embed_worker import plan
-    from research_hub.embed import default_threads
-    from research_hub.hub import Hub
-    from research_hub.nlp import active_pipeline_name
 
     with tempfile.TemporaryDirectory(prefix="rh-bench-") as tmp:
         tmp_path = Path(tmp)
         if corpus is None:
             corpus = make_corpus(tmp_path / "corpus", sample_sentences(samples), snippets)
         hub = Hub(tmp_path / "ws")
-        hub.embedder.encode_query("warm up the model")  # load weights outside both timings
-        hub.tagger()
-        _ = hub.index
+        hub.workspace.embedder.encode_query("warm up the model")  # load weights outside both timings
+        hub.workspace.tagger()
+        _ = hub.workspace.index
         texts = corpus_texts(corpus)
-        before = hub.embedder.encoded
+        before = hub.workspace.embedder.encoded
         half = len(texts) // 2
         raw_s = _raw(hub, texts[:half])
         started = time.perf_counter()
         report = hub.ingest([corpus])
         pipe_s = time.perf_counter() - started
         raw_s += _raw(hub, texts[half:])
-        encoded = hub.embedder.encoded - before
+        encoded = hub.workspace.embedder.encoded - before
         workers_s = _workers_only(hub, texts)
         hub.close()
     replicas, threads = plan()
@@ -122,7 +125,7 @@ def run(corpus: Path | None, snippets: int, samples: Path) -> dict:
         "torch threads (raw encode)": default_threads(),
         "files": len(report.files), "failed": len(report.failed), "snippets": len(texts),
         "distinct_texts": len(set(texts)), "model_encoded": encoded,
-        "cache_hits": len(texts) - encoded, "batch_size": hub.settings.batch_size,
+        "cache_hits": len(texts) - encoded, "batch_size": hub.workspace.settings.batch_size,
         "pipeline_s": round(pipe_s, 2), "raw_encode_s": round(raw_s, 2),
         "pipeline_snippets_per_s": round(len(texts) / pipe_s, 1),
         "embedding_workers_alone_snippets_per_s": round(len(texts) / workers_s, 1),
@@ -134,10 +137,6 @@ def run(corpus: Path | None, snippets: int, samples: Path) -> dict:
 
 def corpus_texts(corpus: Path) -> list[str]:
     """The snippet texts the corpus yields, split by the pipeline's own splitter (untimed)."""
-    from ingest.files import expand
-    from ingest.parsers import parse_file
-    from ingest.split import split_document
-
     texts: list[str] = []
     for cand in expand([corpus]):
         try:
@@ -149,7 +148,7 @@ def corpus_texts(corpus: Path) -> list[str]:
 
 def _raw(hub, texts: list[str]) -> float:
     started = time.perf_counter()
-    hub.embedder.model.encode(texts, batch_size=hub.settings.batch_size, normalize_embeddings=True,
+    hub.workspace.embedder.model.encode(texts, batch_size=hub.workspace.settings.batch_size, normalize_embeddings=True,
                               show_progress_bar=False)
     return time.perf_counter() - started
 
@@ -159,10 +158,8 @@ def _workers_only(hub, texts: list[str]) -> float:
     timings): whether the replicas are what makes the pipeline faster or slower."""
     from types import SimpleNamespace
 
-    from ingest.embed_worker import EmbedWorker
-    from research_hub.embed import Embedder, text_hash
 
-    bare = Embedder(hub.embedder.model_name, None, hub.settings.batch_size)
+    bare = Embedder(hub.workspace.embedder.model_name, None, hub.workspace.settings.batch_size)
     files = [SimpleNamespace(snippets=[{"text": t, "text_hash": text_hash(t)} for t in texts[i:i + 80]])
              for i in range(0, len(texts), 80)]
     started = time.perf_counter()

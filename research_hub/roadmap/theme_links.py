@@ -1,16 +1,18 @@
 """Themes that match a feature: the themes most of its top suggestions fall into.
 
-Themes come from `hub.themes()` (research_hub/themes.py). Its ids may change
-when themes are recomputed, so a person's rejection also matches by label.
-Members are stored with the verdict, which is what exports group quotes by.
+Themes come from the themes subsystem; their ids may change when themes are
+recomputed, so a person's rejection also matches by label. Members are stored
+with the verdict, which is what exports group quotes by.
 """
 from __future__ import annotations
 
 import logging
 from typing import Any, Iterable
 
+from research_hub import themes as theming
 from research_hub.roadmap.evidence import ThemeSuggestion
-from research_hub.store.db import dumps, loads, now
+from research_hub.store.db import loads
+from research_hub.store.evidence import EvidenceStore
 
 log = logging.getLogger(__name__)
 POOL = 50  # top snippet suggestions a theme's overlap is counted against
@@ -26,13 +28,10 @@ def _get(theme: Any, *names: str, default: Any = None) -> Any:
     return default
 
 
-def available_themes(hub) -> list[Any]:
-    """hub.themes(), or [] while the themes module is missing or cannot cluster."""
+def available_themes(ws) -> list[Any]:
+    """The pain-point themes, or [] when they cannot be computed."""
     try:
-        return list(hub.themes())
-    except ImportError as exc:  # the themes module is not there yet
-        log.debug("no themes: %s", exc)
-        return []
+        return list(theming.themes(ws))
     except Exception as exc:  # themes are a side dish: never let them break suggestions
         log.warning("theme suggestions skipped: %s", exc)
         return []
@@ -58,48 +57,24 @@ def match_themes(themes: Iterable[Any], scored: dict[str, float]) -> list[ThemeS
     return out
 
 
-def suggest_themes(hub, feature_id: str, scored: dict[str, float]) -> list[ThemeSuggestion]:
-    themes = available_themes(hub)
+def suggest_themes(ws, feature_id: str, scored: dict[str, float]) -> list[ThemeSuggestion]:
+    themes = available_themes(ws)
     if not themes:
         return []
-    verdicts = theme_rows(hub, feature_id)
+    store = EvidenceStore(ws.db)
+    verdicts = store.theme_rows(feature_id)
     rejected = {r["theme_id"] for r in verdicts if r["state"] == "rejected"} | \
         {r["label"].casefold() for r in verdicts if r["state"] == "rejected"}
     confirmed = {r["theme_id"] for r in verdicts if r["state"] == "confirmed"}
     ranked = [t for t in match_themes(themes, scored)
               if t.theme_id not in rejected and t.label.casefold() not in rejected
               and t.theme_id not in confirmed][:MAX_THEMES]
-    with hub.db.transaction() as conn:
-        conn.execute("DELETE FROM feature_themes WHERE feature_id = ? AND state = 'suggested'",
-                     (feature_id,))
-        conn.executemany(
-            "INSERT OR IGNORE INTO feature_themes (feature_id, theme_id, label, state, score, keywords, "
-            "snippet_ids, at) VALUES (?, ?, ?, 'suggested', ?, ?, ?, ?)",
-            [(feature_id, t.theme_id, t.label, t.score, dumps(t.keywords), dumps(t.snippet_ids), now())
-             for t in ranked])
+    store.replace_theme_suggestions(feature_id, ranked)
     return ranked
 
 
-def theme_rows(hub, feature_id: str) -> list[Any]:
-    return hub.db.query("SELECT * FROM feature_themes WHERE feature_id = ? ORDER BY state, score DESC",
-                        (feature_id,))
-
-
-def decide_theme(hub, feature_id: str, theme_ref: str, state: str) -> dict[str, Any]:
-    """Confirm or reject a theme suggested for this feature (by id or label)."""
-    with hub.db.transaction() as conn:
-        row = conn.execute("SELECT * FROM feature_themes WHERE feature_id = ? AND (theme_id = ? "
-                           "OR lower(label) = lower(?)) ORDER BY state = 'suggested' DESC LIMIT 1",
-                           (feature_id, theme_ref, theme_ref)).fetchone()
-        if row is None:
-            raise KeyError(f"no theme {theme_ref!r} suggested for {feature_id}; run `features suggest` first")
-        conn.execute("UPDATE feature_themes SET state = ?, at = ? WHERE feature_id = ? AND theme_id = ?",
-                     (state, now(), feature_id, row["theme_id"]))
-    return {"feature_id": feature_id, "theme_id": row["theme_id"], "label": row["label"], "state": state}
-
-
-def theme_groups(hub, feature_id: str) -> list[tuple[str, str, set[str]]]:
+def theme_groups(ws, feature_id: str) -> list[tuple[str, str, set[str]]]:
     """(label, state, member ids) of confirmed then suggested themes, for grouping quotes."""
-    rows = [r for r in theme_rows(hub, feature_id) if r["state"] != "rejected"]
+    rows = [r for r in EvidenceStore(ws.db).theme_rows(feature_id) if r["state"] != "rejected"]
     rows.sort(key=lambda r: (r["state"] != "confirmed", -(r["score"] or 0), r["label"]))
     return [(r["label"], r["state"], set(loads(r["snippet_ids"], []))) for r in rows]

@@ -1,6 +1,6 @@
 """Hybrid search over snippets: dense (Chroma + numpy) and keyword (BM25), fused.
 
-    hits = search(hub, 'export is slow', k=10, tags=['pain_point'], since='2024-01')
+    hits = search(ws, 'export is slow', k=10, tags=['pain_point'], since='2024-01')
 
 Steps: parse the query (quoted phrases, keyword stems) -> filters become a
 numpy mask over the catalog (phrases narrow it to snippets containing them)
@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from research_hub.models import Hit
+from research_hub.core.errors import IndexMismatchError, InvalidInputError
+from research_hub.core.models import Hit
 from research_hub.search import dense, fusion
 from research_hub.search.dedupe import collapse
 from research_hub.search.filters import parse_filters
@@ -31,53 +32,53 @@ MAX_POOL = 4096
 __all__ = ["search", "MODES"]
 
 
-def search(hub, query: str, k: int = 10, *, mode: str = "hybrid", explain: dict | None = None,
+def search(ws, query: str, k: int = 10, *, mode: str = "hybrid", explain: dict | None = None,
            **filters: Any) -> list[Hit]:
     """The k best snippets for `query` under `filters` (see filters.py), best first.
 
-    An empty query gives []. Bad filters, k or mode raise ValueError with a one-line reason.
+    An empty query gives []. Bad filters, k or mode raise InvalidInputError with a one-line reason.
     """
     if mode not in MODES:
-        raise ValueError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
+        raise InvalidInputError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ValueError(f"k must be a whole number of at least 1, got {k!r}")
+        raise InvalidInputError(f"k must be a whole number of at least 1, got {k!r}")
     k = min(int(k), MAX_K)
     info = explain if explain is not None else {}
     q = parse_query(query)
-    f = parse_filters(hub, **filters)
+    f = parse_filters(ws, **filters)
     info.update(query=q.text, terms=q.terms, phrases=q.phrases, truncated=q.truncated)
     if q.empty:
         return []
-    state = hub.keyword_index().state()
+    state = ws.keyword.state()
     if len(state) == 0:
         return []
     mask = f.mask(state.catalog)
     phrases = [(p, x) for x in q.phrases if (p := phrase_pattern(x)) is not None]
     patterns = [p for p, _ in phrases]
     if phrases:
-        mask = phrase_mask(hub, state, patterns, [x for _, x in phrases], mask)
+        mask = phrase_mask(ws, state, patterns, [x for _, x in phrases], mask)
     kept = len(state) if mask is None else int(mask.sum())
     info["filtered_rows"] = kept
     if kept == 0:
         return []
     with dense.one_thread():
-        qvec = dense.encode_query(hub, q.text) if mode != "keyword" else None
+        qvec = dense.encode_query(ws, q.text) if mode != "keyword" else None
         if qvec is not None and state.vectors.shape[1] != len(qvec):
-            raise ValueError("the index holds vectors of another embedding model: "
+            raise IndexMismatchError("the index holds vectors of another embedding model: "
                              "run `research-hub reindex`")
         pool = max(MIN_POOL, 3 * k)
         while True:
-            ranked = _rank(hub, state, q.terms, qvec, mask, pool, k, mode, info)
+            ranked = _rank(ws, state, q.terms, qvec, mask, pool, k, mode, info)
             if len(ranked) >= k or pool >= min(kept, MAX_POOL):
                 break
             pool *= 4  # duplicates ate the pool: look deeper
     seqs = {sid: int(state.catalog.seq[state.catalog.row_of[sid]]) for sid, _, _ in ranked}
-    return build_hits(hub, ranked, seqs, q.terms, patterns)
+    return build_hits(ws, ranked, seqs, q.terms, patterns)
 
 
-def _rank(hub, state, terms, qvec, mask, pool, k, mode, info) -> list[tuple[str, float, list[str]]]:
+def _rank(ws, state, terms, qvec, mask, pool, k, mode, info) -> list[tuple[str, float, list[str]]]:
     cat = state.catalog
-    dense_rows = [r for r, _ in dense.candidates(hub, state, qvec, mask, pool, info)] \
+    dense_rows = [r for r, _ in dense.candidates(ws, state, qvec, mask, pool, info)] \
         if qvec is not None else []
     bm25 = state.scores(terms, mask) if mode != "dense" else np.zeros(len(state), dtype=np.float32)
     keyword_rows = _top_positive(bm25, pool)

@@ -62,8 +62,8 @@ def one_thread():
             torch.set_num_threads(before)
 
 
-def encode_query(hub, text: str) -> np.ndarray:
-    return hub.embedder.encode_query(text)
+def encode_query(ws, text: str) -> np.ndarray:
+    return ws.embedder.encode_query(text)
 
 
 def _top(rows: np.ndarray, sims: np.ndarray, pool: int) -> list[tuple[int, float]]:
@@ -81,17 +81,12 @@ def exact(state, qvec: np.ndarray, rows: np.ndarray, pool: int) -> list[tuple[in
     return _top(rows, state.vectors[rows] @ qvec, pool)
 
 
-def hnsw(hub, state, qvec: np.ndarray, n: int) -> list[tuple[int, float]]:
-    # the collection directly: VectorIndex.query first asks count(), 6-17 ms at 100k
-    # snippets; Chroma 1.5 clamps n_results to what it holds by itself
-    res = hub.index.collection.query(query_embeddings=[np.asarray(qvec, dtype=np.float32)],
-                                     n_results=n, include=["distances"])
+def hnsw(ws, state, qvec: np.ndarray, n: int) -> list[tuple[int, float]]:
     row_of = state.catalog.row_of
-    return [(row_of[sid], 1.0 - d) for sid, d in zip(res["ids"][0], res["distances"][0])
-            if sid in row_of]
+    return [(row_of[sid], sim) for sid, sim in ws.index.nearest(qvec, n) if sid in row_of]
 
 
-def candidates(hub, state, qvec: np.ndarray, mask: np.ndarray | None, pool: int,
+def candidates(ws, state, qvec: np.ndarray, mask: np.ndarray | None, pool: int,
                stats: dict | None = None) -> list[tuple[int, float]]:
     """Best `pool` (row, cosine) pairs among the rows the mask keeps, best first."""
     stats = stats if stats is not None else {}
@@ -101,10 +96,10 @@ def candidates(hub, state, qvec: np.ndarray, mask: np.ndarray | None, pool: int,
         return []
     if kept == n:
         stats["dense_path"] = "hnsw"
-        return hnsw(hub, state, qvec, min(pool, n))
+        return hnsw(ws, state, qvec, min(pool, n))
     want = math.ceil(pool * n / kept * OVERSAMPLE)
     if kept > EXACT_ROWS and want <= HNSW_MAX:
-        found = [(r, s) for r, s in hnsw(hub, state, qvec, min(want, n)) if mask[r]]
+        found = [(r, s) for r, s in hnsw(ws, state, qvec, min(want, n)) if mask[r]]
         if len(found) >= min(pool, kept):
             stats["dense_path"] = "hnsw-oversampled"
             return found[:pool]

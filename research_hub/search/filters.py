@@ -14,6 +14,9 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from research_hub.core.errors import InvalidInputError
+from research_hub.ingest.taxonomy import normalize_tag
+
 DEFAULT_ROLE = "participant"
 ANY = {"any", "all", "*"}
 FIELDS = ("tags", "participant", "study", "kind", "document", "role", "since", "until")
@@ -62,7 +65,7 @@ def _values(name: str, value: Any) -> tuple[str, ...]:
     out = []
     for item in items:
         if not isinstance(item, str):
-            raise ValueError(f"filter {name} takes text, got {item!r}")
+            raise InvalidInputError(f"filter {name} takes text, got {item!r}")
         if item.strip():
             out.append(item.strip())
     return tuple(dict.fromkeys(out))
@@ -72,32 +75,27 @@ def parse_date(text: str, end: bool) -> int:
     """'2024', '2024-03' or '2024-03-07' -> YYYYMMDD; `end` picks the last day of a period."""
     m = DATE.match(text.strip())
     if not m:
-        raise ValueError(f"bad date {text!r}: use YYYY-MM-DD, YYYY-MM or YYYY")
+        raise InvalidInputError(f"bad date {text!r}: use YYYY-MM-DD, YYYY-MM or YYYY")
     year, month, day = int(m.group(1)), m.group(2), m.group(3)
     mon = int(month) if month else (12 if end else 1)
     if not 1 <= mon <= 12:
-        raise ValueError(f"bad date {text!r}: month {mon} does not exist")
+        raise InvalidInputError(f"bad date {text!r}: month {mon} does not exist")
     last = calendar.monthrange(year, mon)[1]
     dd = int(day) if day else (last if end else 1)
     if not 1 <= dd <= last:
-        raise ValueError(f"bad date {text!r}: day {dd} does not exist")
+        raise InvalidInputError(f"bad date {text!r}: day {dd} does not exist")
     return year * 10000 + mon * 100 + dd
 
 
 def normalize_tags(tags: Iterable[str]) -> tuple[str, ...]:
-    try:
-        from ingest.tag import normalize_tag
-    except ImportError:  # tagging not installed: compare as typed, lowercased
-        def normalize_tag(t: str) -> str:
-            return t.strip().lower()
     return tuple(dict.fromkeys(normalize_tag(t) for t in tags))
 
 
-def parse_filters(hub, **given: Any) -> Filters:
-    """Validate keyword filters; unknown names and bad values raise ValueError."""
+def parse_filters(ws, **given: Any) -> Filters:
+    """Validate keyword filters; unknown names and bad values raise InvalidInputError."""
     unknown = sorted(set(given) - set(FIELDS) - {"tag"})
     if unknown:
-        raise ValueError(f"unknown filter {unknown[0]!r}; filters are: {', '.join(FIELDS)}")
+        raise InvalidInputError(f"unknown filter {unknown[0]!r}; filters are: {', '.join(FIELDS)}")
     tags = _values("tags", given.get("tags")) + _values("tag", given.get("tag"))
     role = tuple(r.lower() for r in _values("role", given.get("role")))
     f = Filters(tags=normalize_tags(tags),
@@ -106,9 +104,9 @@ def parse_filters(hub, **given: Any) -> Filters:
                 role=() if set(role) & ANY else (role or (DEFAULT_ROLE,)))
     docs = []
     for ref in _values("document", given.get("document")):
-        row = hub.records.find_document(ref)
+        row = ws.records.find_document(ref)
         if row is None:
-            raise ValueError(f"no document {ref!r}")
+            raise InvalidInputError(f"no document {ref!r}")
         docs.append(row["id"])
     f.document = tuple(docs)
     for name in ("since", "until"):
@@ -116,5 +114,5 @@ def parse_filters(hub, **given: Any) -> Filters:
         if value is not None and str(value).strip():
             setattr(f, name, parse_date(str(value), end=name == "until"))
     if f.since and f.until and f.since > f.until:
-        raise ValueError("since is after until: no date can match")
+        raise InvalidInputError("since is after until: no date can match")
     return f

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from research_hub.search import text as T
+from research_hub.core import tokens as T
 
 
 def spans(text: str, terms: Iterable[str], phrases: Iterable[re.Pattern] = ()) -> list[tuple[int, int]]:

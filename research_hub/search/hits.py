@@ -5,23 +5,18 @@ import re
 from dataclasses import fields
 from typing import Iterable
 
-from research_hub.models import Hit, Snippet
+from research_hub.core.models import Hit, Snippet
 from research_hub.search.highlight import spans
 
 NEIGHBOUR_SPAN = 1  # turns before and after the hit
 _SNIPPET_FIELDS = [f.name for f in fields(Snippet)]
 
 
-def neighbours(db, pairs: Iterable[tuple[str, int]], span: int = NEIGHBOUR_SPAN) -> dict[tuple[str, int], list[dict]]:
+def neighbours(records, pairs: Iterable[tuple[str, int]], span: int = NEIGHBOUR_SPAN) -> dict[tuple[str, int], list[dict]]:
     """(document_id, seq) -> the snippets around it, in order, itself included
     (position "before", "self" or "after"), so a reader sees the exchange."""
     pairs = list(dict.fromkeys(pairs))
-    if not pairs:
-        return {}
-    clause = " OR ".join("(document_id = ? AND seq BETWEEN ? AND ?)" for _ in pairs)
-    params = [v for d, s in pairs for v in (d, s - span, s + span)]
-    rows = db.query(f"SELECT id, document_id, seq, speaker, role, participant, text FROM snippets "
-                    f"WHERE {clause} ORDER BY document_id, seq", params)
+    rows = records.around(pairs, span)
     out: dict[tuple[str, int], list[dict]] = {p: [] for p in pairs}
     for r in rows:
         for d, s in ((r["document_id"], r["seq"] + o) for o in range(-span, span + 1)):
@@ -34,11 +29,11 @@ def neighbours(db, pairs: Iterable[tuple[str, int]], span: int = NEIGHBOUR_SPAN)
     return out
 
 
-def build_hits(hub, ranked: list[tuple[str, float, list[str]]], seqs: dict[str, int],
+def build_hits(ws, ranked: list[tuple[str, float, list[str]]], seqs: dict[str, int],
                terms: list[str], phrases: list[re.Pattern]) -> list[Hit]:
     """ranked: (snippet id, score, duplicate ids) best first."""
-    snippets = hub.records.get_snippets([sid for sid, _, _ in ranked])
-    around = neighbours(hub.db, [(snippets[sid].document_id, seqs[sid]) for sid, _, _ in ranked
+    snippets = ws.records.get_snippets([sid for sid, _, _ in ranked])
+    around = neighbours(ws.records, [(snippets[sid].document_id, seqs[sid]) for sid, _, _ in ranked
                                  if sid in snippets])
     hits = []
     for sid, score, dups in ranked:

@@ -5,12 +5,12 @@ import re
 
 import numpy as np
 
-from research_hub.search import text as T
+from research_hub.core import tokens as T
 
 CHUNK = 500
 
 
-def phrase_mask(hub, state, patterns: list[re.Pattern], phrases: list[str],
+def phrase_mask(ws, state, patterns: list[re.Pattern], phrases: list[str],
                 mask: np.ndarray | None) -> np.ndarray:
     """The mask narrowed to rows whose text matches every phrase.
 
@@ -23,18 +23,17 @@ def phrase_mask(hub, state, patterns: list[re.Pattern], phrases: list[str],
         for term in T.terms(phrase):
             rows = np.intersect1d(rows, state.rows_containing(term), assume_unique=True)
         matched = np.zeros(len(state), dtype=bool)
-        for row in _matching(hub, state, rows, pattern):
+        for row in _matching(ws, state, rows, pattern):
             matched[row] = True
         keep &= matched
     return keep
 
 
-def _matching(hub, state, rows: np.ndarray, pattern: re.Pattern):
+def _matching(ws, state, rows: np.ndarray, pattern: re.Pattern):
     ids = state.catalog.ids
     row_of = state.catalog.row_of
     for i in range(0, len(rows), CHUNK):
         chunk = [str(ids[r]) for r in rows[i:i + CHUNK]]
-        for r in hub.db.query(f"SELECT id, text FROM snippets WHERE id IN ({','.join('?' * len(chunk))})",
-                              chunk):
-            if pattern.search(r["text"]):
-                yield row_of[r["id"]]
+        for sid, text in ws.records.texts(chunk).items():
+            if pattern.search(text):
+                yield row_of[sid]

@@ -5,7 +5,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from research_hub.search import text as T
+from research_hub.core import tokens as T
 
 MAX_QUERY_CHARS = 1000  # the model reads ~256 tokens anyway; longer input only costs time
 QUOTED = re.compile(r'["\u201c\u201d\u201e]([^"\u201c\u201d\u201e]+)["\u201c\u201d\u201e]')

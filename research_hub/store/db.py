@@ -8,7 +8,26 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
+
+CHUNK = 500  # ids per IN (...) list: far below SQLite's limit on bound parameters
+
+
+def select_in(conn: sqlite3.Connection, sql: str, ids: Iterable[Any], before: tuple = (),
+              size: int = CHUNK) -> list[Any]:
+    """Rows of `sql` for all `ids`, in chunks; `sql` holds one ``{ids}`` where the list goes
+    and may take parameters before it (`before`)."""
+    ids = list(ids)
+    rows: list[Any] = []
+    for i in range(0, len(ids), size):
+        part = ids[i:i + size]
+        rows += conn.execute(sql.format(ids=",".join("?" * len(part))), [*before, *part]).fetchall()
+    return rows
+
+
+def like_prefix(prefix: str) -> str:
+    """A LIKE pattern (with ESCAPE '\\') matching values that start with `prefix` as typed."""
+    return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def now() -> str:
@@ -70,6 +89,10 @@ class Database:
 
     def one(self, sql: str, params: Any = ()) -> sqlite3.Row | None:
         return self.conn.execute(sql, params).fetchone()
+
+    def query_in(self, sql: str, ids: Iterable[Any], before: tuple = ()) -> list[sqlite3.Row]:
+        """`select_in` on this thread's connection."""
+        return select_in(self.conn, sql, ids, before)
 
     def scalar(self, sql: str, params: Any = ()) -> Any:
         row = self.one(sql, params)

@@ -2,22 +2,29 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import asdict
 from typing import Any, Iterable, Sequence
 
-from research_hub.models import Document, Snippet
-from research_hub.store.db import Database, dumps, loads, now
+from research_hub.core.errors import NotFoundError
+from research_hub.core.models import Document, Snippet
+from research_hub.core.rows import DocumentRow, SnippetRow
+from research_hub.store.db import Database, dumps, like_prefix, loads, now
 
 SNIPPET_SELECT = """
 SELECT s.*, d.title AS document_title, d.path AS document_path,
        (SELECT group_concat(tag, char(31)) FROM (
-            SELECT tag FROM snippet_tags st WHERE st.snippet_id = s.id
-              AND NOT EXISTS (SELECT 1 FROM manual_tags m WHERE m.snippet_id = s.id
-                              AND m.tag = st.tag AND m.op = 'remove')
-            UNION
-            SELECT tag FROM manual_tags m WHERE m.snippet_id = s.id AND m.op = 'add'
-            ORDER BY tag)) AS tag_list
+            SELECT tag FROM effective_tags e WHERE e.snippet_id = s.id ORDER BY tag)) AS tag_list
 FROM snippets s JOIN documents d ON d.id = s.document_id
 """
+
+
+def with_manual(tags: Iterable[str], ops: dict[str, str]) -> list[str]:
+    """The `effective_tags` view applied to a snippet not yet stored: its ingest tags
+    with a person's earlier edits (tag -> 'add' or 'remove') on the same snippet id."""
+    out = set(tags)
+    for tag, op in ops.items():
+        (out.add if op == "add" else out.discard)(tag)
+    return sorted(out)
 
 
 def row_to_snippet(row: sqlite3.Row) -> Snippet:
@@ -73,15 +80,15 @@ class Records:
             "SELECT * FROM documents WHERE id = ? OR name = ? OR path = ? OR source_key = ? "
             "OR id LIKE ? ORDER BY ingested_at DESC LIMIT 1", (ref, ref, ref, ref, ref + "%"))
 
-    def write_document(self, conn: sqlite3.Connection, doc: dict[str, Any],
-                       snippets: Sequence[dict[str, Any]]) -> None:
+    def write_document(self, conn: sqlite3.Connection, doc: DocumentRow,
+                       snippets: Sequence[SnippetRow]) -> None:
         """Insert one document with its snippets and tags (caller holds the transaction)."""
         conn.execute(
             "INSERT INTO documents (id, source_key, name, path, stored_path, title, kind, study, date, "
             "participants, metadata, text, size, ingested_at) VALUES "
             "(:id, :source_key, :name, :path, :stored_path, :title, :kind, :study, :date, "
             ":participants, :metadata, :text, :size, :ingested_at)",
-            {**doc, "participants": dumps(doc["participants"]), "metadata": dumps(doc["metadata"]),
+            {**asdict(doc), "participants": dumps(doc.participants), "metadata": dumps(doc.metadata),
              "ingested_at": now()})
         conn.executemany(
             "INSERT INTO snippets (id, document_id, seq, speaker, role, participant, text, char_start, "
@@ -89,14 +96,22 @@ class Records:
             "date, text_hash) VALUES (:id, :document_id, :seq, :speaker, :role, :participant, :text, "
             ":char_start, :char_end, :line, :start_time, :end_time, :context, :sentiment, :entities, "
             ":meta, :kind, :study, :date, :text_hash)",
-            [{**s, "entities": dumps(s["entities"]), "meta": dumps(s["meta"])} for s in snippets])
-        tag_rows = [(s["id"], t, s["tag_origins"].get(t, "auto")) for s in snippets for t in s["tags"]]
+            [{**s.__dict__, "entities": dumps(s.entities), "meta": dumps(s.meta)} for s in snippets])
+        tag_rows = [(s.id, t, s.tag_origins.get(t, "auto")) for s in snippets for t in s.tags]
         conn.executemany("INSERT OR IGNORE INTO snippet_tags VALUES (?, ?, ?)", tag_rows)
         conn.executemany("INSERT OR IGNORE INTO tags (name, origin) VALUES (?, ?)",
                          sorted({(t, o) for _, t, o in tag_rows}))
 
     def delete_document(self, conn: sqlite3.Connection, doc_id: str) -> None:
         conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+
+    def transcript(self, ref: str) -> dict[str, Any]:
+        """One document with its text and snippets, for reading it as a transcript."""
+        row = self.find_document(ref)
+        if row is None:
+            raise NotFoundError(f"no document {ref!r}")
+        docs = {d.id: d for d in self.documents()}
+        return {"document": docs[row["id"]], "text": row["text"], "snippets": self.snippets(document=row["id"])}
 
     def document_text(self, doc_id: str) -> str | None:
         return self.db.scalar("SELECT text FROM documents WHERE id = ?", (doc_id,))
@@ -108,14 +123,26 @@ class Records:
         return [r[0] for r in self.db.query("SELECT id FROM snippets")]
 
     def get_snippets(self, ids: Iterable[str]) -> dict[str, Snippet]:
-        ids = list(dict.fromkeys(ids))
-        out: dict[str, Snippet] = {}
-        for i in range(0, len(ids), 500):
-            chunk = ids[i:i + 500]
-            marks = ",".join("?" * len(chunk))
-            for row in self.db.query(SNIPPET_SELECT + f" WHERE s.id IN ({marks})", chunk):
-                out[row["id"]] = row_to_snippet(row)
-        return out
+        rows = self.db.query_in(SNIPPET_SELECT + " WHERE s.id IN ({ids})", dict.fromkeys(ids))
+        return {row["id"]: row_to_snippet(row) for row in rows}
+
+    def snippet(self, snippet_id: str) -> Snippet:
+        found = self.get_snippets([snippet_id])
+        if snippet_id not in found:
+            raise NotFoundError(f"no snippet {snippet_id!r}")
+        return found[snippet_id]
+
+    def snippet_ids_like(self, prefix: str, limit: int = 3) -> set[str]:
+        like = like_prefix(prefix)
+        return {r[0] for r in self.db.query(
+            "SELECT id FROM snippets WHERE id LIKE ? ESCAPE '\\' LIMIT ?", (like, limit))}
+
+    def has_snippet(self, snippet_id: str) -> bool:
+        return self.db.one("SELECT 1 FROM snippets WHERE id = ?", (snippet_id,)) is not None
+
+    def texts(self, ids: Iterable[str]) -> dict[str, str]:
+        return {r["id"]: r["text"] for r in self.db.query_in(
+            "SELECT id, text FROM snippets WHERE id IN ({ids})", ids)}
 
     def snippets(self, *, tags: Sequence[str] | None = None, document: str | None = None,
                  participant: str | None = None, study: str | None = None, kind: str | None = None,
@@ -149,15 +176,39 @@ class Records:
                "s.kind, s.study, s.date FROM snippets s")
         if ids is None:
             return self.db.query(sql)
-        rows: list[sqlite3.Row] = []
-        ids = list(ids)
-        for i in range(0, len(ids), 500):
-            chunk = ids[i:i + 500]
-            rows += self.db.query(sql + f" WHERE s.id IN ({','.join('?' * len(chunk))})", chunk)
-        return rows
+        return self.db.query_in(sql + " WHERE s.id IN ({ids})", ids)
 
     def effective_tags(self, ids: Sequence[str]) -> dict[str, list[str]]:
-        return {sid: s.tags for sid, s in self.get_snippets(ids).items()}
+        out: dict[str, list[str]] = {}
+        for r in self.db.query_in("SELECT snippet_id, tag FROM effective_tags WHERE snippet_id IN ({ids}) "
+                                  "ORDER BY tag", ids):
+            out.setdefault(r["snippet_id"], []).append(r["tag"])
+        return out
+
+    def manual_ops(self, ids: Iterable[str]) -> dict[str, dict[str, str]]:
+        """snippet id -> {tag: 'add' or 'remove'}: a person's tag edits."""
+        out: dict[str, dict[str, str]] = {}
+        for r in self.db.query_in("SELECT snippet_id, tag, op FROM manual_tags WHERE snippet_id IN ({ids})", ids):
+            out.setdefault(r["snippet_id"], {})[r["tag"]] = r["op"]
+        return out
+
+    def around(self, pairs: Sequence[tuple[str, int]], span: int) -> list[sqlite3.Row]:
+        """Snippets within `span` positions of each (document id, seq)."""
+        if not pairs:
+            return []
+        clause = " OR ".join("(document_id = ? AND seq BETWEEN ? AND ?)" for _ in pairs)
+        params = [v for d, s in pairs for v in (d, s - span, s + span)]
+        return self.db.query(f"SELECT id, document_id, seq, speaker, role, participant, text FROM snippets "
+                             f"WHERE {clause} ORDER BY document_id, seq", params)
+
+    def bad_offsets(self) -> list[str]:
+        """Snippets whose text is not exactly their document's text at their offsets."""
+        return [r[0] for r in self.db.query(
+            "SELECT s.id FROM snippets s JOIN documents d ON d.id = s.document_id "
+            "WHERE substr(d.text, s.char_start + 1, s.char_end - s.char_start) IS NOT s.text")]
+
+    def stored_paths(self) -> dict[str, str | None]:
+        return {r["id"]: r["stored_path"] for r in self.db.query("SELECT id, stored_path FROM documents")}
 
     # -- tags --------------------------------------------------------------
     def set_manual_tag(self, snippet_id: str, tag: str, op: str) -> None:
@@ -166,18 +217,28 @@ class Records:
                          (snippet_id, tag, op, now()))
             conn.execute("INSERT OR IGNORE INTO tags (name, origin) VALUES (?, 'manual')", (tag,))
 
+    def save_taxonomy(self, key: str, tags: Sequence[Any]) -> None:
+        """The taxonomy (kept for later ingests) and its tags with their descriptions."""
+        with self.db.transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)",
+                         (key, dumps([asdict(t) for t in tags])))
+            conn.executemany("INSERT OR REPLACE INTO tags (name, origin, description) VALUES (?, 'taxonomy', ?)",
+                             [(t.tag, t.description) for t in tags])
+
     def tag_counts(self) -> list[tuple[str, int]]:
-        rows = self.db.query(
-            "SELECT tag, count(*) AS n FROM (SELECT st.snippet_id, st.tag FROM snippet_tags st "
-            "WHERE NOT EXISTS (SELECT 1 FROM manual_tags m WHERE m.snippet_id = st.snippet_id "
-            "AND m.tag = st.tag AND m.op = 'remove') UNION SELECT m.snippet_id, m.tag FROM manual_tags m "
-            "JOIN snippets s ON s.id = m.snippet_id WHERE m.op = 'add') GROUP BY tag ORDER BY n DESC")
+        rows = self.db.query("SELECT tag, count(*) AS n FROM effective_tags GROUP BY tag ORDER BY n DESC, tag")
         return [(r["tag"], r["n"]) for r in rows]
 
     def distinct(self, column: str) -> list[str]:
         assert column in {"study", "kind", "participant", "speaker", "role"}
         return [r[0] for r in self.db.query(
             f"SELECT DISTINCT {column} FROM snippets WHERE {column} IS NOT NULL ORDER BY {column}")]
+
+    def filter_values(self) -> dict[str, list[str]]:
+        """Choices for filter widgets."""
+        return {"study": self.distinct("study"), "kind": self.distinct("kind"),
+                "participant": self.distinct("participant"), "role": self.distinct("role"),
+                "tag": [t for t, _ in self.tag_counts()]}
 
     def counts(self) -> dict[str, int]:
         return {

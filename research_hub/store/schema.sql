@@ -65,6 +65,13 @@ CREATE TABLE IF NOT EXISTS manual_tags (
     PRIMARY KEY (snippet_id, tag)
 );
 
+-- the one definition of a snippet's tags: ingest tags not removed by hand, plus tags added by hand
+CREATE VIEW IF NOT EXISTS effective_tags (snippet_id, tag) AS
+    SELECT st.snippet_id, st.tag FROM snippet_tags st WHERE NOT EXISTS (
+        SELECT 1 FROM manual_tags m WHERE m.snippet_id = st.snippet_id AND m.tag = st.tag AND m.op = 'remove')
+    UNION
+    SELECT m.snippet_id, m.tag FROM manual_tags m JOIN snippets s ON s.id = m.snippet_id WHERE m.op = 'add';
+
 CREATE TABLE IF NOT EXISTS features (
     id           TEXT PRIMARY KEY,
     title        TEXT NOT NULL,

@@ -111,6 +111,13 @@ class VectorIndex:
                                     n_results=min(k, n), where=where or None, include=["distances"])
         return [(i, 1.0 - d) for i, d in zip(res["ids"][0], res["distances"][0])]
 
+    def nearest(self, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
+        """(id, cosine similarity) of the n nearest vectors, unfiltered. Skips the count()
+        that `query` asks first (6-17 ms at 100k snippets): Chroma clamps n itself."""
+        res = self.collection.query(query_embeddings=[np.asarray(vector, dtype=np.float32)],
+                                    n_results=n, include=["distances"])
+        return [(i, 1.0 - d) for i, d in zip(res["ids"][0], res["distances"][0])]
+
     def reset(self) -> None:
         try:
             self.client.delete_collection(self.name)

@@ -19,11 +19,12 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from research_hub.models import Snippet
+from research_hub.core.errors import IndexMismatchError
+from research_hub.core.models import Snippet
 from research_hub.themes import cluster as clustering
 from research_hub.themes.label import describe
-from research_hub.themes.model import UNTHEMED_ID, Theme, Themes, nearest_first, theme_record
-from research_hub.themes.store import AUTO, KEPT, PINNED, StoredTheme, ThemeStore
+from research_hub.themes.model import UNTHEMED_ID, Themes, nearest_first, theme_record
+from research_hub.store.themes import AUTO, KEPT, PINNED, StoredTheme, ThemeStore
 
 PARTICIPANT = "participant"
 
@@ -35,43 +36,43 @@ def scope_key(tags: Sequence[str] | None, study: str | None = None, kind: str | 
     return ";".join(parts)
 
 
-def select(hub, tags: Sequence[str] | None, study: str | None, kind: str | None) -> list[Snippet]:
-    return hub.records.snippets(tags=list(tags) if tags else None, study=study, kind=kind,
+def select(ws, tags: Sequence[str] | None, study: str | None, kind: str | None) -> list[Snippet]:
+    return ws.records.snippets(tags=list(tags) if tags else None, study=study, kind=kind,
                                 role=PARTICIPANT)
 
 
-def vectors(hub, snippets: Sequence[Snippet]) -> np.ndarray:
+def vectors(ws, snippets: Sequence[Snippet]) -> np.ndarray:
     """Stored vectors in snippet order: the embedding cache first, Chroma for the rest."""
     if not snippets:
         return np.zeros((0, 0), dtype=np.float32)
     ids = [s.snippet_id for s in snippets]
-    hashes = {r["id"]: r["text_hash"] for r in hub.records.vector_rows(ids)}
-    cached = hub.embedder.cache.get_many(list(hashes.values())) if hub.embedder.cache else {}
+    hashes = {r["id"]: r["text_hash"] for r in ws.records.vector_rows(ids)}
+    cached = ws.embedder.cache.get_many(list(hashes.values())) if ws.embedder.cache else {}
     missing = [i for i in ids if hashes.get(i) not in cached]
     from_index: dict[str, np.ndarray] = {}
     if missing:
-        got = hub.index.get(missing, include=["embeddings"])
+        got = ws.index.get(missing, include=["embeddings"])
         from_index = {i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"])}
     rows = []
     for i in ids:
         vec = cached.get(hashes.get(i)) if hashes.get(i) in cached else from_index.get(i)
         if vec is None:
-            raise RuntimeError(f"snippet {i} has no stored vector; run `research-hub reindex`")
+            raise IndexMismatchError(f"snippet {i} has no stored vector; run `research-hub reindex`")
         rows.append(vec)
     return clustering.normalize(np.vstack(rows))
 
 
-def compute(hub, tags: Sequence[str] | None = None, *, study: str | None = None,
+def compute(ws, tags: Sequence[str] | None = None, *, study: str | None = None,
             kind: str | None = None, min_size: int = clustering.MIN_SIZE,
             resolution: float | None = None, labels: bool = True) -> Themes:
     started = time.perf_counter()
     scope = scope_key(tags, study, kind)
-    snippets = select(hub, tags, study, kind)
+    snippets = select(ws, tags, study, kind)
     if not snippets:
         return _empty(scope, started)
-    x = vectors(hub, snippets)
+    x = vectors(ws, snippets)
     chance = clustering.Chance.of(x)
-    store = ThemeStore(hub.db)
+    store = ThemeStore(ws.db)
     stored = store.load(scope)
     assign, slots = _decided(snippets, stored, store.moves(scope))
     free = assign == FREE

@@ -17,6 +17,8 @@ from typing import Sequence
 
 import numpy as np
 
+from research_hub.core import nlp
+
 FILLER = """um umm uh uhh er erm ah oh ok okay yeah yes yep no nope like just really actually
 basically literally honestly totally pretty kind sort lot lots thing things stuff bit way
 know think mean guess gonna wanna gotta got get gets getting go goes going went did does doing
@@ -156,8 +158,6 @@ def _squash(text: str) -> str:
 
 def _noun_chunker():
     """The trained pipeline with only what noun chunks need, or None."""
-    from research_hub import nlp
-
     pipeline = nlp.trained()
     if pipeline is None or "parser" not in pipeline.pipe_names:
         return None
@@ -166,7 +166,6 @@ def _noun_chunker():
 
 class _Restricted:
     """nlp.pipe with NER off for this call only (noun chunks need tagger + parser)."""
-
     def __init__(self, pipeline):
         self.pipeline = pipeline
 

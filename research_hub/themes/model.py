@@ -6,7 +6,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from research_hub.models import Snippet
+from research_hub.core.errors import NotFoundError
+from research_hub.core.models import Snippet
 
 UNTHEMED_ID = "unthemed"
 QUOTES = 3
@@ -61,7 +62,7 @@ class Themes(list):
         for t in [*self, self.unthemed]:
             if t.id == theme_id:
                 return t
-        raise KeyError(f"no theme {theme_id!r}")
+        raise NotFoundError(f"no theme {theme_id!r}")
 
     def to_dict(self) -> dict[str, Any]:
         return {"scope": self.scope, "total": self.total, "themes": [t.to_dict() for t in self],

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 
+from research_hub.core.errors import InvalidInputError
 from research_hub.themes.model import Theme, Themes
 
 PERIODS = ("week", "month")
@@ -31,7 +32,7 @@ def _groups(themes: Themes, include_unthemed: bool) -> list[Theme]:
 def over_time(themes: Themes, period: str = "month", include_unthemed: bool = False) -> list[dict]:
     """One record per (theme, period): snippets and distinct participants, oldest first."""
     if period not in PERIODS:
-        raise ValueError(f"period must be one of {', '.join(PERIODS)}, not {period!r}")
+        raise InvalidInputError(f"period must be one of {', '.join(PERIODS)}, not {period!r}")
     out = []
     for theme in _groups(themes, include_unthemed):
         counts: dict[tuple[str, str | None], list[str]] = defaultdict(list)

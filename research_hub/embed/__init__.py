@@ -6,25 +6,21 @@ the cache. The model loads lazily, once per process, from a local folder.
 from __future__ import annotations
 
 import copy
-import hashlib
 import os
-import sqlite3
 import threading
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
+from typing import Protocol, Sequence
 
 import numpy as np
+
+from research_hub.core.text import text_hash
 
 # Weights come from site-packages or a folder the user names; never from a hub.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-
-
-def text_hash(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
 _MODELS: dict[tuple[str, int], object] = {}
@@ -70,48 +66,19 @@ def use_torch_threads(n: int | None = None) -> None:
         torch.set_num_threads(n)
 
 
-class EmbeddingCache:
-    def __init__(self, path: Path, model_key: str):
-        self.path = path
-        self.model_key = model_key
-        self._local = threading.local()
-        self._conn().execute(
-            "CREATE TABLE IF NOT EXISTS vectors (model TEXT, hash TEXT, vector BLOB, "
-            "PRIMARY KEY (model, hash))")
+class VectorCache(Protocol):
+    """Where vectors are kept by text hash (the store provides one per workspace)."""
 
-    def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA busy_timeout=30000")
-            self._local.conn = conn
-        return conn
+    def get_many(self, hashes: Sequence[str]) -> dict[str, np.ndarray]: ...
 
-    def get_many(self, hashes: Sequence[str]) -> dict[str, np.ndarray]:
-        found: dict[str, np.ndarray] = {}
-        unique = list(dict.fromkeys(hashes))
-        for i in range(0, len(unique), 500):
-            chunk = unique[i:i + 500]
-            rows = self._conn().execute(
-                f"SELECT hash, vector FROM vectors WHERE model = ? AND hash IN ({','.join('?' * len(chunk))})",
-                [self.model_key, *chunk]).fetchall()
-            found.update((h, np.frombuffer(v, dtype=np.float32)) for h, v in rows)
-        return found
-
-    def put_many(self, items: dict[str, np.ndarray]) -> None:
-        conn = self._conn()
-        conn.execute("BEGIN")
-        conn.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)",
-                         [(self.model_key, h, v.astype(np.float32).tobytes()) for h, v in items.items()])
-        conn.execute("COMMIT")
+    def put_many(self, items: dict[str, np.ndarray]) -> None: ...
 
 
 class Embedder:
-    def __init__(self, model: str, cache_path: Path | None = None, batch_size: int = 64):
+    def __init__(self, model: str, cache: VectorCache | None = None, batch_size: int = 64):
         self.model_name = model
         self.batch_size = batch_size
-        self.cache = EmbeddingCache(cache_path, self.model_key) if cache_path else None
+        self.cache = cache
         self.encoded = 0  # texts that really went through the model (cache misses)
         self._count_lock = threading.Lock()
 

@@ -1,6 +1,6 @@
 """The BM25 index over snippet text (bm25s), and the search state aligned with it.
 
-`KeywordIndex(hub)` is what `hub.keyword_index()` caches. It owns one
+`KeywordIndex(ws)` is what `Workspace.keyword` holds. It owns one
 `SearchState`: the BM25 matrix, the `Catalog` of filterable fields in the same
 row order, and the matrix of snippet vectors (read from the embedding cache,
 saved as .npy and memory-mapped, so filtered dense search is a numpy matmul).
@@ -8,7 +8,7 @@ All three describe one version of the store, so they are built, saved and
 thrown away together.
 
 Staying in step with writes:
-* in this process, every write ends in `hub.keyword_dirty()` -> `mark_dirty()`;
+* in this process, every write ends in `Workspace.changed()` -> `mark_dirty()`;
 * another process's write (the UI while the CLI ingests) shows up as a new
   SQLite `data_version` on our connection; then the store's signature is
   compared with the state's and the state reloaded or rebuilt if it changed.
@@ -29,8 +29,8 @@ from typing import Any
 import bm25s
 import numpy as np
 
-from research_hub.search import text as T
-from research_hub.search.catalog import TAG_SQL, Catalog
+from research_hub.core import tokens as T
+from research_hub.store.catalog import TAG_SQL, Catalog
 
 log = logging.getLogger(__name__)
 FORMAT = "2"  # bump when the saved layout or the tokenizer changes
@@ -79,17 +79,17 @@ class SearchState:
         return np.asarray(s["indices"][s["indptr"][tid]:s["indptr"][tid + 1]], dtype=np.int64)
 
 
-def all_vectors(hub, catalog: Catalog) -> np.ndarray:
+def all_vectors(ws, catalog: Catalog) -> np.ndarray:
     """Every row's vector: from the embedding cache by text hash, else from Chroma by id."""
     hashes = catalog.hashes.tolist()
-    found = hub.embedder.cache.get_many(hashes) if hub.embedder.cache else {}
+    found = ws.embedder.cache.get_many(hashes) if ws.embedder.cache else {}
     missing = [i for i, h in enumerate(hashes) if h not in found]
     by_id: dict[str, Any] = {}
     for i in range(0, len(missing), 5000):
-        got = hub.index.get([str(catalog.ids[j]) for j in missing[i:i + 5000]], include=["embeddings"])
+        got = ws.index.get([str(catalog.ids[j]) for j in missing[i:i + 5000]], include=["embeddings"])
         by_id.update(zip(got["ids"], got["embeddings"]))
     dim = next((len(v) for v in (*found.values(), *by_id.values())), None) or \
-        (hub.embedder.dimension if len(catalog) else 1)
+        (ws.embedder.dimension if len(catalog) else 1)
     out = np.zeros((len(catalog), dim), dtype=np.float32)  # a row found nowhere scores 0
     for i, h in enumerate(hashes):
         v = found.get(h)
@@ -104,9 +104,9 @@ def store_signature(db) -> str:
 
 
 class KeywordIndex:
-    def __init__(self, hub):
-        self.hub = hub
-        self.folder = Path(hub.home) / "search"
+    def __init__(self, ws):
+        self.ws = ws
+        self.folder = Path(ws.home) / "search"
         self._state: SearchState | None = None
         self._dirty = True
         self._versions: dict[int, int] = {}  # id(connection) -> last data_version seen
@@ -119,14 +119,14 @@ class KeywordIndex:
         """The state for the store as it is now, loading or rebuilding it if needed."""
         with self._lock:
             if self._state is None or self._dirty or self._changed_elsewhere():
-                sig = store_signature(self.hub.db)
+                sig = store_signature(self.ws.db)
                 if self._state is None or self._state.signature != sig:
                     self._state = self._load(sig) or self._build()
                 self._dirty = False
             return self._state
 
     def _changed_elsewhere(self) -> bool:
-        conn = self.hub.db.conn
+        conn = self.ws.db.conn
         version = conn.execute("PRAGMA data_version").fetchone()[0]
         last = self._versions.get(id(conn))
         self._versions[id(conn)] = version
@@ -146,12 +146,12 @@ class KeywordIndex:
             return None
 
     def _build(self) -> SearchState:
-        conn = self.hub.db.conn
+        conn = self.ws.db.conn
         own = not conn.in_transaction
         if own:
             conn.execute("BEGIN")  # one read snapshot for signature, rows and tags
         try:
-            sig = store_signature(self.hub.db)
+            sig = store_signature(self.ws.db)
             rows = [tuple(r) for r in conn.execute(ROWS_SQL)]
             catalog = Catalog.from_rows([r[:9] for r in rows], [tuple(r) for r in conn.execute(TAG_SQL)])
         finally:
@@ -161,7 +161,7 @@ class KeywordIndex:
         if rows:
             bm25 = bm25s.BM25()
             bm25.index([T.tokens(r[9]) for r in rows], show_progress=False)
-        state = SearchState(sig, catalog, bm25, all_vectors(self.hub, catalog))
+        state = SearchState(sig, catalog, bm25, all_vectors(self.ws, catalog))
         self._save(state)
         return state
 

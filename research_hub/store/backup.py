@@ -23,17 +23,15 @@ import tarfile
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
-from research_hub.digest import file_sha256
+from research_hub.core.errors import BackupError
+from research_hub.core.text import file_sha256
+from research_hub.store import upkeep
 
 FORMAT = "research_hub-backup"
 VERSION = 1
 DATABASES = ("hub.sqlite", "embeddings.sqlite")
-
-
-class BackupError(ValueError):
-    """A backup cannot be made or read; the message is one line."""
 
 
 def _snapshot(source: Path, target: Path) -> None:
@@ -57,7 +55,7 @@ def _counts(db: Path) -> dict[str, int]:
         conn.close()
 
 
-def _copy_sources(hub, db: Path, stage: Path) -> list[str]:
+def _copy_sources(ws, db: Path, stage: Path) -> list[str]:
     """Copy the source files the snapshot names; a document deleted since then has none."""
     conn = sqlite3.connect(db)
     rows = conn.execute("SELECT id, stored_path FROM documents WHERE stored_path IS NOT NULL").fetchall()
@@ -65,7 +63,7 @@ def _copy_sources(hub, db: Path, stage: Path) -> list[str]:
     (stage / "sources").mkdir()
     missing = []
     for doc_id, stored in rows:
-        src = hub.settings.sources_dir / Path(stored).name
+        src = ws.settings.sources_dir / Path(stored).name
         try:
             shutil.copy2(src, stage / "sources" / src.name)
         except FileNotFoundError:
@@ -73,8 +71,8 @@ def _copy_sources(hub, db: Path, stage: Path) -> list[str]:
     return missing
 
 
-def backup(hub, out: str | Path) -> dict[str, Any]:
-    """Write a consistent snapshot of `hub`'s workspace to `out` (a .tar.gz, or a folder)."""
+def backup(ws, out: str | Path) -> dict[str, Any]:
+    """Write a consistent snapshot of `ws`'s workspace to `out` (a .tar.gz, or a folder)."""
     out = Path(out)
     if out.is_dir():
         out = out / f"research-hub-{datetime.now().strftime('%Y%m%d-%H%M%S')}.tar.gz"
@@ -82,14 +80,14 @@ def backup(hub, out: str | Path) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(dir=out.parent, prefix=".backup-") as tmp:
         stage = Path(tmp)
         for name in DATABASES:
-            if (hub.home / name).exists():
-                _snapshot(hub.home / name, stage / name)
-        missing = _copy_sources(hub, stage / "hub.sqlite", stage)
+            if (ws.home / name).exists():
+                _snapshot(ws.home / name, stage / name)
+        missing = _copy_sources(ws, stage / "hub.sqlite", stage)
         files = sorted(p for p in stage.rglob("*") if p.is_file())
         manifest = {
             "format": FORMAT, "version": VERSION,
             "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "source_home": str(hub.home), "model": hub.embedder.model_key,
+            "source_home": str(ws.home), "model": ws.embedder.model_key,
             "counts": _counts(stage / "hub.sqlite"), "missing_sources": missing,
             "index": "not included: restore rebuilds it from hub.sqlite and embeddings.sqlite",
             "files": {str(p.relative_to(stage)): {"size": p.stat().st_size, "sha256": file_sha256(p)}
@@ -183,23 +181,23 @@ def _relocate(home: Path) -> None:
         conn.close()
 
 
-def restore(archive: str | Path, home: str | Path, force: bool = False, **hub_options: Any) -> dict[str, Any]:
-    """Unpack `archive` into `home`, check it, rebuild the vector index, run doctor."""
-    from research_hub.hub import Hub
-
+def restore(archive: str | Path, home: str | Path, open_workspace: Callable[[Path], Any],
+            force: bool = False) -> dict[str, Any]:
+    """Unpack `archive` into `home`, check it, rebuild the vector index, run doctor.
+    `open_workspace(home)` opens the restored workspace."""
     archive, home = Path(archive), Path(home).expanduser().resolve()
     if not archive.is_file():
         raise BackupError(f"no backup file {archive}")
     _prepare_target(home, force)
     manifest = _unpack(archive, home)
     _relocate(home)
-    hub = Hub(home, **hub_options)
+    ws = open_workspace(home)
     try:
-        indexed = hub.reindex()
-        doctor = hub.doctor()
-        counts = hub.records.counts()
+        indexed = upkeep.reindex(ws)
+        doctor = upkeep.doctor(ws)
+        counts = ws.records.counts()
     finally:
-        hub.close()
+        ws.close()
     return {"home": str(home), "created_at": manifest["created_at"], "documents": counts["documents"],
             "snippets": counts["snippets"], "indexed": indexed["indexed"], "encoded": indexed["encoded"],
             "doctor_ok": doctor["ok"], "missing_sources": len(manifest.get("missing_sources", []))}

@@ -15,12 +15,7 @@ from research_hub.store.vectors import date_number
 
 CATEGORIES = ("role", "participant", "study", "kind", "document_id")
 
-# effective tags: ingest tags not removed by hand, plus tags added by hand
-TAG_SQL = """
-SELECT st.snippet_id, st.tag FROM snippet_tags st WHERE NOT EXISTS (
-    SELECT 1 FROM manual_tags m WHERE m.snippet_id = st.snippet_id AND m.tag = st.tag AND m.op = 'remove')
-UNION SELECT m.snippet_id, m.tag FROM manual_tags m JOIN snippets s ON s.id = m.snippet_id WHERE m.op = 'add'
-"""
+TAG_SQL = "SELECT snippet_id, tag FROM effective_tags"
 
 
 @dataclass
@@ -76,13 +71,6 @@ class Catalog:
                    dates=np.array([date_number(r[3]) or 0 for r in rows], dtype=np.int32),
                    codes=codes, vocab=vocab, tag_names=names,
                    tag_rows=[np.array(sorted(by_tag[t]), dtype=np.int64) for t in names])
-
-    @classmethod
-    def from_db(cls, db) -> "Catalog":
-        rows = [tuple(r) for r in db.query(
-            "SELECT id, text_hash, seq, date, role, participant, study, kind, document_id "
-            "FROM snippets ORDER BY rowid")]
-        return cls.from_rows(rows, [tuple(r) for r in db.query(TAG_SQL)])
 
     def save(self, folder: Path) -> None:
         lengths = np.array([len(r) for r in self.tag_rows], dtype=np.int64)

@@ -18,6 +18,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from research_hub.core.errors import InvalidInputError, NotFoundError
 from research_hub.store.db import Database, now
 
 AUTO, KEPT, PINNED = "auto", "kept", "pinned"
@@ -56,7 +57,7 @@ class ThemeStore:
         theme_id = self.resolve(theme_id)
         row = self.db.one("SELECT scope FROM themes WHERE id = ?", (theme_id,))
         if row is None:
-            raise KeyError(f"no theme {theme_id!r}")
+            raise NotFoundError(f"no theme {theme_id!r}")
         return self.load(row["scope"])[theme_id]
 
     def resolve(self, theme_id: str) -> str:
@@ -102,9 +103,9 @@ class ThemeStore:
     def merge(self, into_id: str, other_id: str, name: str | None = None) -> StoredTheme:
         into, other = self.get(into_id), self.get(other_id)
         if into.id == other.id:
-            raise ValueError("cannot merge a theme with itself")
+            raise InvalidInputError("cannot merge a theme with itself")
         if into.scope != other.scope:
-            raise ValueError("themes from different selections cannot be merged")
+            raise InvalidInputError("themes from different selections cannot be merged")
         with self.db.transaction() as conn:
             conn.execute("INSERT OR IGNORE INTO theme_members SELECT ?, snippet_id FROM theme_members "
                          "WHERE theme_id = ?", (into.id, other.id))
@@ -121,7 +122,7 @@ class ThemeStore:
         """Put a snippet in a theme (None: the unthemed group) for good."""
         target = self.get(theme_id) if theme_id else None
         if target is not None and target.scope != scope:
-            raise ValueError(f"theme {theme_id!r} belongs to another selection")
+            raise InvalidInputError(f"theme {theme_id!r} belongs to another selection")
         with self.db.transaction() as conn:
             conn.execute("DELETE FROM theme_members WHERE snippet_id = ? AND theme_id IN "
                          "(SELECT id FROM themes WHERE scope = ?)", (snippet_id, scope))
@@ -164,7 +165,7 @@ class ThemeStore:
                 conn.execute("INSERT INTO theme_sets (name, scope, created_at, data) VALUES (?, ?, ?, ?)",
                              (name, scope, now(), json.dumps(payload, ensure_ascii=False)))
         except sqlite3.IntegrityError as exc:
-            raise ValueError(f"a theme set named {name!r} already exists") from exc
+            raise InvalidInputError(f"a theme set named {name!r} already exists") from exc
 
     def sets(self) -> list[dict]:
         out = []
@@ -178,11 +179,6 @@ class ThemeStore:
     def get_set(self, name: str) -> dict:
         row = self.db.one("SELECT * FROM theme_sets WHERE name = ?", (name,))
         if row is None:
-            raise KeyError(f"no theme set {name!r}")
+            raise NotFoundError(f"no theme set {name!r}")
         return {"name": row["name"], "scope": row["scope"], "created_at": row["created_at"],
                 **json.loads(row["data"])}
-
-    def delete_set(self, name: str) -> None:
-        with self.db.transaction() as conn:
-            if conn.execute("DELETE FROM theme_sets WHERE name = ?", (name,)).rowcount == 0:
-                raise KeyError(f"no theme set {name!r}")

@@ -1,0 +1,134 @@
+"""What every subsystem shares: settings, the database, the indexes, the model, the lock.
+
+A `Workspace` is one folder on disk (or a folder plus a Chroma server). The
+parts that are costly to open (the vector index, the embedding model, the
+keyword index, the tagger) open the first time they are used, so a command
+that only reads SQLite never loads a model. Subsystems (search, themes,
+roadmap, export) take a Workspace; `Hub` is the facade over it.
+"""
+from __future__ import annotations
+
+import secrets
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from filelock import FileLock, Timeout
+
+from research_hub.core.errors import BusyError
+from research_hub.core.settings import Settings
+from research_hub.embed import Embedder
+from research_hub.ingest.redact import Redactor, redactor
+from research_hub.ingest.tag import Tagger
+from research_hub.ingest.taxonomy import TaxonomyTag
+from research_hub.store import Database, Records, VectorIndex
+from research_hub.store import heal
+from research_hub.store.config import WorkspaceConfig
+from research_hub.store.embedding_cache import EmbeddingCache
+from research_hub.store.keyword import KeywordIndex
+from research_hub.store.writer import SourceFiles
+
+TAXONOMY_KEY = "taxonomy"
+
+
+class Workspace:
+    def __init__(self, home: str | Path | None = None, *, model: str | None = None,
+                 chroma_url: str | None = None, lock_timeout: float = 600):
+        self.settings = Settings.load(home, model, chroma_url)
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.db = Database(self.settings.db_path)
+        self.records = Records(self.db)
+        self.config = WorkspaceConfig(self.db)
+        self.sources = SourceFiles(self.settings.sources_dir)
+        self.lock_timeout = lock_timeout
+        self._embedder: Embedder | None = None
+        self._index: VectorIndex | None = None
+        self._keyword: KeywordIndex | None = None
+        self._tagger: Tagger | None = None
+        self._write_lock: FileLock | None = None
+        if self.settings.chroma_url and self.settings.collection == "snippets":
+            self.settings.collection = f"rh_{self.workspace_id()}"  # one collection per workspace on a shared server
+
+    @property
+    def home(self) -> Path:
+        return self.settings.home
+
+    # -- parts opened on first use -------------------------------------------------
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            embedder = Embedder(self.settings.model, batch_size=self.settings.batch_size)
+            embedder.cache = EmbeddingCache(self.settings.cache_path, embedder.model_key)
+            self._embedder = embedder
+        return self._embedder
+
+    @property
+    def index(self) -> VectorIndex:
+        """The vector index; opening it repairs what a writer that died left behind."""
+        if self._index is None:
+            self._index = VectorIndex(str(self.settings.chroma_path), self.settings.chroma_url,
+                                      self.settings.collection)
+            heal.heal(self)
+        return self._index
+
+    @property
+    def keyword(self) -> KeywordIndex:
+        """The BM25 index and search matrix over snippet text, persisted beside the database."""
+        if self._keyword is None:
+            self._keyword = KeywordIndex(self)
+        return self._keyword
+
+    def tagger(self) -> Tagger:
+        if self._tagger is None:
+            self._tagger = Tagger(taxonomy=self.taxonomy())
+        return self._tagger
+
+    def changed(self) -> None:
+        """Snippets or tags changed in this process: search state reloads on next use."""
+        if self._keyword is not None:
+            self._keyword.mark_dirty()
+
+    # -- writing -------------------------------------------------------------------
+    def write_lock(self) -> FileLock:
+        if self._write_lock is None:  # one per workspace, so it is re-entrant (heal runs inside ingest)
+            self._write_lock = FileLock(str(self.home / "write.lock"), timeout=self.lock_timeout)
+        self._write_lock.timeout = self.lock_timeout
+        return self._write_lock
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the write lock, with the index healed first and marked while writing."""
+        try:
+            with self.write_lock():
+                _ = self.index  # open (and heal) before writing
+                heal.heal(self)  # also when the index was already open
+                with heal.index_writes(self.home):
+                    yield
+        except Timeout as exc:
+            raise BusyError(f"another ingest is writing to {self.home}; try again when it ends") from exc
+
+    @contextmanager
+    def index_writes(self) -> Iterator[None]:
+        """A block that writes SQLite and the index: healed on next open if it dies half-way."""
+        with heal.index_writes(self.home):
+            yield
+
+    # -- taxonomy, redaction, identity ------------------------------------------------
+    def taxonomy(self) -> list[TaxonomyTag]:
+        return [TaxonomyTag(**t) for t in self.config.get_json(TAXONOMY_KEY, [])]
+
+    def set_taxonomy(self, tags: list[TaxonomyTag]) -> None:
+        self.records.save_taxonomy(TAXONOMY_KEY, tags)
+        self._tagger = None
+
+    def redactor(self, on: bool | None = None) -> Redactor | None:
+        """The PII redactor when redaction is on (argument, else workspace setting), else None."""
+        on = self.config.get("redact") if on is None else on
+        return redactor(self.config.once("redact_secret")) if on else None
+
+    def workspace_id(self) -> str:
+        """A random id made once per workspace (names its collection on a Chroma server)."""
+        return self.config.once("workspace_id", lambda: secrets.token_hex(8))
+
+    def close(self) -> None:
+        self.db.close()
