@@ -1,4 +1,73 @@
-"""`research-hub`: the command line over `Hub`."""
-from research_hub.cli.main import app, main
+"""`research-hub`: the whole command tree, assembled here.
+
+Each command is a small function in one of the *_cmd modules that calls one
+`Hub` verb; `guarded` turns a `ResearchHubError` into a one-line error.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import typer
+
+from research_hub.cli import (
+    bench,
+    ops_cmd,
+    roadmap_cmd,
+    search_cmd,
+    themes_cmd,
+    workspace_cmd,
+)
+from research_hub.cli.common import guarded
 
 __all__ = ["app", "main"]
+
+
+def _group(help: str, **options) -> typer.Typer:
+    return typer.Typer(help=help, no_args_is_help=not options.get("invoke_without_command"),
+                       rich_markup_mode=None, **options)
+
+
+def _add(group: typer.Typer, commands: dict[str, Callable]) -> typer.Typer:
+    for name, fn in commands.items():
+        group.command(name)(guarded(fn))
+    return group
+
+
+app = typer.Typer(help="research_hub: a local customer research repository.",
+                  no_args_is_help=True, add_completion=False, rich_markup_mode=None,
+                  pretty_exceptions_enable=False)
+app.callback()(workspace_cmd.root)
+_add(app, {
+    "ingest": workspace_cmd.ingest, "stats": workspace_cmd.stats,
+    "documents": workspace_cmd.documents, "snippets": workspace_cmd.snippets,
+    "tag": workspace_cmd.tag, "delete": workspace_cmd.delete, "search": search_cmd.search,
+    "export": roadmap_cmd.export, "reindex": workspace_cmd.reindex, "doctor": workspace_cmd.doctor,
+    "backup": ops_cmd.backup, "restore": ops_cmd.restore, "app": workspace_cmd.run_app,
+})
+
+features = _add(_group("Roadmap features, the evidence behind them, and their priority."), {
+    "import": roadmap_cmd.import_, "list": roadmap_cmd.list_, "add": roadmap_cmd.add,
+    "edit": roadmap_cmd.edit, "archive": roadmap_cmd.archive, "show": roadmap_cmd.show,
+    "suggest": roadmap_cmd.suggest, "link": roadmap_cmd.link, "reject": roadmap_cmd.reject,
+})
+app.add_typer(features, name="features")
+
+themes = _group("Pain-point themes: clusters of participant snippets you can steer.",
+                invoke_without_command=True)
+themes.callback()(guarded(themes_cmd.themes))
+_add(themes, {name: getattr(themes_cmd, name) for name in (
+    "show", "rename", "merge", "move", "pin", "split", "save", "sets", "timeline", "studies", "forget")})
+app.add_typer(themes, name="themes")
+
+config = _add(_group("Workspace settings kept in the workspace (e.g. redact true)."), {
+    "list": ops_cmd.config_list, "get": ops_cmd.config_get, "set": ops_cmd.config_set})
+app.add_typer(config, name="config")
+
+benchmarks = _add(_group("Benchmarks, each against a baseline measured in the same run."), {
+    "ingest": bench.bench_ingest, "search": bench.bench_search, "themes": bench.bench_themes,
+    "link": bench.bench_link, "redact": bench.bench_redact})
+app.add_typer(benchmarks, name="bench")
+
+
+def main() -> None:
+    app()

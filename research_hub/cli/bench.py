@@ -6,10 +6,14 @@ from typing import Optional
 
 import typer
 
-from research_hub.cli.common import print_json, table
+from research_hub.bench import ingest as bench_ingest_run
+from research_hub.bench import link as bench_link_run
+from research_hub.bench import redact as bench_redact_run
+from research_hub.bench import search as bench_search_run
+from research_hub.bench import themes as bench_themes_run
+from research_hub.cli.common import err, fail, print_json, table
+from research_hub.core.settings import env_value
 
-bench_app = typer.Typer(help="Benchmarks, each against a baseline measured in the same run.",
-                        no_args_is_help=True)
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_interviews"
 BANKING = Path(__file__).resolve().parents[3] / "shared" / "eval" / "banking77_train.csv"
 
@@ -21,42 +25,31 @@ def _show(title: str, result: dict, as_json: bool) -> None:
         table(title, ["measure", "value"], list(result.items()))
 
 
-@bench_app.command("ingest")
 def bench_ingest(corpus: Optional[Path] = typer.Argument(None, help="Folder to ingest (default: made from samples)."),
                  snippets: int = typer.Option(6000, help="Snippets in the made-up corpus."),
                  repeat: int = typer.Option(1, help="Runs; the one with the median ratio is shown."),
                  as_json: bool = typer.Option(False, "--json")):
     """Pipeline snippets/s over raw model.encode snippets/s, same texts, same batch size."""
-    from research_hub.bench import ingest as b
 
-    _show("bench ingest", b.run_many(corpus, snippets, SAMPLES, repeat), as_json)
+    _show("bench ingest", bench_ingest_run.run_many(corpus, snippets, SAMPLES, repeat), as_json)
 
 
-@bench_app.command("link")
 def bench_link(k: int = typer.Option(50, "--k", help="Suggestions per feature."),
                as_json: bool = typer.Option(False, "--json")):
     """Evidence suggestions for BANKING77 intents as features: precision@10, recall@50."""
-    from research_hub.bench import link as b
 
-    _show("bench link", b.run(k), as_json)
+    _show("bench link", bench_link_run.run(k), as_json)
 
 
-@bench_app.command("search")
 def bench_search(snippets: int = typer.Option(100_000, help="Snippets in the latency store."),
                  queries: int = typer.Option(100, help="Distinct timed queries per measure."),
                  as_json: bool = typer.Option(False, "--json")):
     """Precision@10 (dense, keyword, hybrid) on banking77; latency at 100k snippets vs raw Chroma."""
-    import os
 
-    from research_hub.bench import search as b
-
-    banking = Path(os.environ["RESEARCH_HUB_EVAL_DIR"]) / "banking77_train.csv" \
-        if os.environ.get("RESEARCH_HUB_EVAL_DIR") else BANKING
+    banking = Path(env_value("eval_dir")) / "banking77_train.csv" if env_value("eval_dir") else BANKING
     try:
-        result = b.run(banking, SAMPLES, snippets, queries, out=lambda m: typer.echo(m, err=True))
+        result = bench_search_run.run(banking, SAMPLES, snippets, queries, out=lambda m: typer.echo(m, err=True))
     except (FileNotFoundError, RuntimeError) as exc:
-        from research_hub.cli.common import fail
-
         fail(str(exc))
     if as_json:
         return print_json(result)
@@ -66,17 +59,14 @@ def bench_search(snippets: int = typer.Option(100_000, help="Snippets in the lat
           [(r["measure"], r["queries"], r["p50_ms"], r["p95_ms"], r["note"]) for r in result["latency"]])
 
 
-@bench_app.command("themes")
 def bench_themes(csv_path: Optional[Path] = typer.Option(None, "--csv", help="Labelled CSV (text, category); default BANKING77."),
                  sample: Optional[int] = typer.Option(None, help="Use a random sample of this many rows."),
                  no_bertopic: bool = typer.Option(False, "--no-bertopic", help="Skip the BERTopic baseline."),
                  as_json: bool = typer.Option(False, "--json")):
     """V-measure, ARI, themes, unthemed share and time: research_hub against BERTopic, same vectors."""
-    from research_hub.bench import themes as b
-    from research_hub.cli.common import err, fail
 
     try:
-        result = b.run(csv_path or b.default_csv(Path(__file__).resolve().parents[2]), sample,
+        result = bench_themes_run.run(csv_path or bench_themes_run.default_csv(Path(__file__).resolve().parents[2]), sample,
                        not no_bertopic, out=lambda m: err.print(m, markup=False, highlight=False))
     except (FileNotFoundError, KeyError) as exc:
         fail(str(exc))
@@ -93,11 +83,9 @@ def bench_themes(csv_path: Optional[Path] = typer.Option(None, "--csv", help="La
     typer.echo(f"data: {result['data']}")
 
 
-@bench_app.command("redact")
 def bench_redact(interviews: int = typer.Option(20, help="Made-up interviews with planted PII."),
                  seed: int = typer.Option(7, help="Seed for the planted values."),
                  as_json: bool = typer.Option(False, "--json")):
     """Recall of PII redaction on planted emails, phones, cards and names (ingest --redact)."""
-    from research_hub.bench import redact as b
 
-    _show("bench redact: planted PII", b.run(interviews, seed), as_json)
+    _show("bench redact: planted PII", bench_redact_run.run(interviews, seed), as_json)

@@ -1,14 +1,18 @@
 """What every command shares: the Hub from --home, JSON or table output."""
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import asdict, is_dataclass
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+
+from research_hub.core.errors import ResearchHubError
+from research_hub.hub import Hub
 
 console = Console()
 err = Console(stderr=True)
@@ -21,8 +25,6 @@ class State:
     @classmethod
     def hub(cls):
         if cls._hub is None:
-            from research_hub.hub import Hub
-
             cls._hub = Hub(cls.home)
         return cls._hub
 
@@ -57,3 +59,14 @@ def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any
 def fail(message: str, code: int = 1) -> None:
     err.print(f"[red]error:[/red] {message}", markup=True, highlight=False)
     raise typer.Exit(code)
+
+
+def guarded(command: Callable) -> Callable:
+    """The one place a command's `ResearchHubError` becomes `error: <message>` and exit 1."""
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except ResearchHubError as exc:
+            fail(escape(str(exc)))
+    return run

@@ -1,4 +1,4 @@
-"""Operations: `config get|set|list`, `backup OUT`, `restore IN`."""
+"""Operations: `config list|get|set`, `backup OUT`, `restore IN`."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,52 +6,44 @@ from pathlib import Path
 import typer
 
 from research_hub.cli.common import State, console, fail, hub, print_json, table
+from research_hub.core.settings import SETTINGS, WORKSPACE_SETTINGS, home_path
+from research_hub.hub import Hub
 
-config_app = typer.Typer(help="Workspace settings kept in the workspace (e.g. redact true).",
-                         no_args_is_help=True)
 
-
-@config_app.command("list")
 def config_list(as_json: bool = typer.Option(False, "--json")):
-    """Every workspace setting and its value."""
-    from research_hub.hub import WORKSPACE_OPTIONS
-
-    values = {k: hub().config(k) or "false" for k in WORKSPACE_OPTIONS}
+    """Every setting: workspace settings with their value here, and the environment's."""
+    values = hub().workspace.config.values()
     if as_json:
         return print_json(values)
-    table("config", ["setting", "value", "choices"],
-          [(k, v, "|".join(WORKSPACE_OPTIONS[k])) for k, v in values.items()])
+    table("workspace settings (config set NAME VALUE)", ["setting", "value", "type", "meaning"],
+          [(n, _show(v), WORKSPACE_SETTINGS[n].type.__name__, WORKSPACE_SETTINGS[n].help)
+           for n, v in values.items()])
+    table("environment", ["variable", "default", "meaning"],
+          [(s.env, _show(s.default), s.help) for s in SETTINGS.values() if s.env])
 
 
-@config_app.command("get")
+def _show(value) -> str:
+    return "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+
+
 def config_get(key: str):
-    """One setting's value."""
-    from research_hub.hub import WORKSPACE_OPTIONS
-
-    if key not in WORKSPACE_OPTIONS:
-        fail(f"unknown setting {key!r}; settings: {', '.join(WORKSPACE_OPTIONS)}")
-    typer.echo(hub().config(key) or "false")
+    """One workspace setting's value."""
+    typer.echo(_show(hub().config(key)))
 
 
-@config_app.command("set")
 def config_set(key: str, value: str):
-    """Change a setting, e.g. `config set redact true` (ingest redacts PII from then on)."""
-    try:
-        hub().set_config(key, value.strip().lower())
-    except ValueError as exc:
-        fail(str(exc))
-    console.print(f"{key} = {value.strip().lower()}", markup=False)
+    """Change a workspace setting, e.g. `config set redact true` (ingest redacts PII from then on)."""
+    typed = hub().set_config(key, value.strip())
+    console.print(f"{key} = {_show(typed)}", markup=False)
 
 
 def backup(out: Path = typer.Argument(..., help="A .tar.gz file to write, or a folder to put one in."),
            as_json: bool = typer.Option(False, "--json")):
     """A consistent snapshot of the workspace, taken while it is in use (readers and ingest go on)."""
-    from research_hub.backup import BackupError
-
     try:
         result = hub().backup(out)
-    except (BackupError, OSError) as exc:
-        fail(str(exc))
+    except OSError as exc:
+        fail(f"cannot write {out}: {exc.strerror or exc}")
     if as_json:
         return print_json(result)
     console.print(f"backed up {result['documents']} documents, {result['snippets']} snippets "
@@ -62,15 +54,10 @@ def restore(archive: Path = typer.Argument(..., help="A backup .tar.gz made by `
             force: bool = typer.Option(False, "--force", help="Replace the workspace at --home."),
             as_json: bool = typer.Option(False, "--json")):
     """Restore a backup into the --home workspace and rebuild its index (cached vectors, no model)."""
-    from research_hub.backup import BackupError
-    from research_hub.config import Settings
-    from research_hub.hub import Hub
-
-    home = Settings.load(State.home).home
     try:
-        result = Hub.restore(archive, home, force=force)
-    except (BackupError, OSError) as exc:
-        fail(str(exc))
+        result = Hub.restore(archive, home_path(State.home), force=force)
+    except OSError as exc:
+        fail(f"cannot restore {archive}: {exc.strerror or exc}")
     if as_json:
         return print_json(result)
     console.print(f"restored {result['documents']} documents, {result['snippets']} snippets into "

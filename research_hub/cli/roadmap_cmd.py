@@ -5,29 +5,16 @@ from pathlib import Path
 from typing import Any, List, Optional
 
 import typer
-from rich.markup import escape
 
-from research_hub.cli.common import console, fail, hub, print_json, table
+from research_hub.cli.common import console, hub, print_json, table
+from research_hub.export import FORMATS, write
+from research_hub.export.archive import safe_stem
 
-features_app = typer.Typer(help="Roadmap features, the evidence behind them, and their priority.",
-                           no_args_is_help=True)
 SORT_HELP = "score, participants, evidence or recent."
 
 
 def _roadmap():
     return hub().roadmap
-
-
-def _call(fn, *args, **kwargs) -> Any:
-    """Run a library call; a bad id or bad input becomes a one-line error."""
-    from research_hub.roadmap import FeatureError
-
-    try:
-        return fn(*args, **kwargs)
-    except KeyError as exc:
-        fail(escape(str(exc.args[0]) if exc.args else "not found"))
-    except (FeatureError, ValueError) as exc:
-        fail(escape(str(exc)))
 
 
 def _cells(*values: Any) -> tuple[str, ...]:
@@ -38,11 +25,10 @@ def _say(text: str) -> None:
     console.print(text, markup=False, highlight=False)
 
 
-@features_app.command("import")
 def import_(file: Path = typer.Argument(..., help="CSV, JSON or JSONL export (Jira, Linear, Productboard)."),
             as_json: bool = typer.Option(False, "--json")):
     """Import features; importing the same file again updates them (key = the source id)."""
-    report = _call(_roadmap().import_file, file)
+    report = _roadmap().import_file(file)
     if as_json:
         return print_json(report.to_dict())
     _say(f"{file.name}: {len(report.added)} added, {len(report.updated)} updated, "
@@ -51,12 +37,11 @@ def import_(file: Path = typer.Argument(..., help="CSV, JSON or JSONL export (Ji
         _say(f"skipped {reason}")
 
 
-@features_app.command("list")
 def list_(sort: str = typer.Option("score", "--sort", help=SORT_HELP),
           include_archived: bool = typer.Option(False, "--all", help="Include archived features."),
           as_json: bool = typer.Option(False, "--json")):
     """Features with their confirmed evidence, sorted by the prioritisation score or a figure."""
-    rows = _call(_roadmap().table, sort, include_archived)
+    rows = _roadmap().table(sort, include_archived)
     if as_json:
         return print_json([r.to_dict() for r in rows])
     table(f"{len(rows)} features by {sort}",
@@ -67,35 +52,31 @@ def list_(sort: str = typer.Option("score", "--sort", help=SORT_HELP),
     _say("score = reach × breadth × severity × freshness (docs/prioritisation.md)")
 
 
-@features_app.command("add")
 def add(title: str, description: str = typer.Option("", "--description", "-d"),
         status: str = typer.Option("", "--status"),
         feature_id: Optional[str] = typer.Option(None, "--id", help="Default: the next F-<n>.")):
     """Create a feature by hand."""
-    f = _call(_roadmap().add, title, description, status, feature_id)
+    f = _roadmap().add(title, description, status, feature_id)
     _say(f"added {f.id}: {f.title}")
 
 
-@features_app.command("edit")
 def edit(feature_id: str, title: Optional[str] = typer.Option(None, "--title"),
          description: Optional[str] = typer.Option(None, "--description", "-d"),
          status: Optional[str] = typer.Option(None, "--status")):
     """Change a feature's title, description or status."""
-    f = _call(_roadmap().edit, feature_id, title=title, description=description, status=status)
+    f = _roadmap().edit(feature_id, title=title, description=description, status=status)
     _say(f"updated {f.id}: {f.title}")
 
 
-@features_app.command("archive")
 def archive(feature_id: str, undo: bool = typer.Option(False, "--undo", help="Bring it back.")):
     """Hide a feature from lists and prioritisation; its links are kept."""
-    f = _call(_roadmap().archive, feature_id, not undo)
+    f = _roadmap().archive(feature_id, not undo)
     _say(f"{'archived' if f.archived else 'restored'} {f.id}")
 
 
-@features_app.command("show")
 def show(feature_id: str, as_json: bool = typer.Option(False, "--json")):
     """One feature: its figures and its confirmed, suggested and rejected evidence."""
-    data = _call(_roadmap().show, feature_id)
+    data = _roadmap().show(feature_id)
     if as_json:
         return print_json(data)
     f, p = data["feature"], data["priority"]
@@ -129,7 +110,6 @@ def _where(s: dict | None) -> str:
     return f"{s['document_title']}, {spot}"
 
 
-@features_app.command("suggest")
 def suggest(feature_id: str, k: int = typer.Option(10, "--k", min=1, max=500),
             tag: List[str] = typer.Option([], "--tag", help="Only snippets with this tag."),
             study: Optional[str] = None, kind: Optional[str] = None,
@@ -137,7 +117,7 @@ def suggest(feature_id: str, k: int = typer.Option(10, "--k", min=1, max=500),
             as_json: bool = typer.Option(False, "--json")):
     """Snippets (and themes) that look like evidence for a feature; decided ones are left out."""
     filters = {k_: v for k_, v in (("tags", tag or None), ("study", study), ("kind", kind)) if v}
-    result = _call(_roadmap().suggest, feature_id, k, themes, **filters)
+    result = _roadmap().suggest(feature_id, k, themes, **filters)
     if as_json:
         return print_json(result.to_dict())
     table(f"suggestions for {result.feature_id}", ["#", "snippet", "score", "participant", "where", "tags", "text"],
@@ -150,35 +130,31 @@ def suggest(feature_id: str, k: int = typer.Option(10, "--k", min=1, max=500),
          f"reject with: research-hub features reject {result.feature_id} SNIPPET_ID")
 
 
-@features_app.command("link")
 def link(feature_id: str, snippet_id: str = typer.Argument(..., help="Snippet id or unique prefix (or theme with --theme)."),
          note: Optional[str] = typer.Option(None, "--note"),
          theme: bool = typer.Option(False, "--theme", help="SNIPPET_ID is a suggested theme's id or label.")):
     """Confirm a snippet as evidence for a feature (or a suggested theme with --theme)."""
     rm = _roadmap()
-    out = _call(rm.confirm_theme, feature_id, snippet_id) if theme else \
-        _call(rm.link, feature_id, snippet_id, note)
+    out = rm.confirm_theme(feature_id, snippet_id) if theme else \
+        rm.link(feature_id, snippet_id, note)
     _say(f"confirmed {out.get('label') or out['snippet_id']} for {out['feature_id']}")
 
 
-@features_app.command("reject")
 def reject(feature_id: str, snippet_id: str,
            theme: bool = typer.Option(False, "--theme", help="SNIPPET_ID is a suggested theme's id or label.")):
     """Reject a suggestion: it is not suggested for this feature again."""
     rm = _roadmap()
-    out = _call(rm.reject_theme, feature_id, snippet_id) if theme else _call(rm.reject, feature_id, snippet_id)
+    out = rm.reject_theme(feature_id, snippet_id) if theme else rm.reject(feature_id, snippet_id)
     _say(f"rejected {out.get('label') or out['snippet_id']} for {out['feature_id']}")
 
 
 def export(feature_id: str = typer.Argument(..., help="Feature id."),
-           format: str = typer.Option("md", "--format", "-f", help="md, html, csv, json, zip or pdf."),
+           format: str = typer.Option("md", "--format", "-f", help=", ".join(FORMATS) + "."),
            out: Optional[Path] = typer.Option(None, "--out", "-o",
                                               help="File or folder (default: ./<id>-evidence.<format>).")):
     """Write the evidence bundle of a feature: verbatim quotes with their citations."""
-    from research_hub.export import archive, write
-
-    data = _call(hub().export, feature_id, format)
-    fid = _call(_roadmap().feature, feature_id).id
-    name = f"{archive.safe_stem(fid)}-evidence.{format.lower()}"
+    data = hub().export(feature_id, format)
+    fid = _roadmap().feature(feature_id).id
+    name = f"{safe_stem(fid)}-evidence.{format.lower()}"
     target = write(data, out if out is not None else Path.cwd(), name)
     _say(f"wrote {target} ({len(data):,} bytes)")

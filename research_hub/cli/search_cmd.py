@@ -27,12 +27,8 @@ def search(query: str = typer.Argument(..., help='Words to look for; "quoted phr
     """Find what participants said about something: meaning and exact words together."""
     if not query.strip():
         fail("the query is empty: type a few words to look for")
-    try:
-        hits = hub().search(query, k=k, mode=mode, tags=tag or None, participant=participant,
-                            study=study, kind=kind, role=role, document=document, since=since,
-                            until=until)
-    except (ValueError, KeyError) as exc:
-        fail(str(exc.args[0] if isinstance(exc, KeyError) and exc.args else exc))
+    hits = hub().search(query, k=k, mode=mode, tags=tag or None, participant=participant,
+                        study=study, kind=kind, role=role, document=document, since=since, until=until)
     if as_json:
         return print_json(hits)
     if not hits:

@@ -9,10 +9,7 @@ from typing import List, Optional
 import typer
 from rich.markup import escape
 
-from research_hub.cli.common import console, fail, hub, print_json, table
-
-themes_app = typer.Typer(help="Pain-point themes: clusters of participant snippets you can steer.",
-                         invoke_without_command=True, rich_markup_mode=None)
+from research_hub.cli.common import console, hub, print_json, table
 
 
 def _selection(ctx: typer.Context) -> dict:
@@ -24,18 +21,14 @@ def _tags(sel: dict):
 
 
 def _compute(sel: dict):
-    try:
-        return hub().themes(tags=_tags(sel), study=sel.get("study"), kind=sel.get("kind"),
-                            min_size=sel.get("min_size", 3))
-    except (ValueError, TypeError, RuntimeError) as exc:
-        fail(str(exc))
+    return hub().themes(tags=_tags(sel), study=sel.get("study"), kind=sel.get("kind"),
+                        min_size=sel.get("min_size", 3))
 
 
 def _options(sel: dict) -> dict:
     return {"study": sel.get("study"), "kind": sel.get("kind"), "min_size": sel.get("min_size", 3)}
 
 
-@themes_app.callback()
 def themes(ctx: typer.Context,
            tag: List[str] = typer.Option([], "--tag", help="Snippets with this tag (repeat for AND; default pain_point)."),
            all_snippets: bool = typer.Option(False, "--all", help="Every participant snippet, whatever its tags."),
@@ -73,26 +66,18 @@ def _print(result, quotes: bool) -> None:
 
 
 def _run(action, *args, as_json: bool = False, **kwargs):
-    try:
-        out = action(*args, **kwargs)
-    except (KeyError, ValueError) as exc:
-        fail(str(exc.args[0]) if exc.args else str(exc))
+    out = action(*args, **kwargs)
     if as_json:
         print_json(out)
     return out
 
 
-@themes_app.command()
 def show(ctx: typer.Context, theme_id: str, as_json: bool = typer.Option(False, "--json")):
     """One theme with its quotes and members."""
-    result = _compute(_selection(ctx))
-    try:
-        theme = result.get(theme_id)
-    except KeyError as exc:
-        fail(str(exc.args[0]))
+    theme = _compute(_selection(ctx)).get(theme_id)
     if as_json:
         return print_json(theme.to_dict())
-    _print_one(theme, result)
+    _print_one(theme, _compute(_selection(ctx)))
 
 
 def _print_one(theme, result) -> None:
@@ -105,7 +90,6 @@ def _print_one(theme, result) -> None:
     table(None, ["snippet", "participant", "text"], rows)
 
 
-@themes_app.command()
 def rename(theme_id: str, name: str, as_json: bool = typer.Option(False, "--json")):
     """Give a theme your own name (kept across re-clustering)."""
     out = _run(hub().rename_theme, theme_id, name, as_json=as_json)
@@ -113,7 +97,6 @@ def rename(theme_id: str, name: str, as_json: bool = typer.Option(False, "--json
         console.print(f"{out['id']} is now {escape(out['label'])!r}", highlight=False)
 
 
-@themes_app.command()
 def merge(theme_id: str, other_id: str, name: Optional[str] = typer.Option(None, help="Name of the merged theme."),
           as_json: bool = typer.Option(False, "--json")):
     """Fold OTHER_ID into THEME_ID."""
@@ -122,7 +105,6 @@ def merge(theme_id: str, other_id: str, name: Optional[str] = typer.Option(None,
         console.print(f"merged into {out['id']} ({len(out['members'])} snippets)", highlight=False)
 
 
-@themes_app.command()
 def move(ctx: typer.Context, snippet_id: str,
          theme_id: str = typer.Argument(..., help="Target theme id, or 'unthemed'."),
          as_json: bool = typer.Option(False, "--json")):
@@ -134,7 +116,6 @@ def move(ctx: typer.Context, snippet_id: str,
         console.print(f"{snippet_id} -> {out['theme_id'] or 'unthemed'}", highlight=False)
 
 
-@themes_app.command()
 def pin(theme_id: str, off: bool = typer.Option(False, "--off", help="Unpin (the theme stays kept)."),
         as_json: bool = typer.Option(False, "--json")):
     """Keep a theme exactly as it is: no snippet joins or leaves unless you move it."""
@@ -143,7 +124,6 @@ def pin(theme_id: str, off: bool = typer.Option(False, "--off", help="Unpin (the
         console.print(f"{out['id']} is {out['state']}", highlight=False)
 
 
-@themes_app.command()
 def split(theme_id: str, snippet_ids: List[str] = typer.Argument(..., help="Snippets to split off."),
           name: str = typer.Option(..., help="Name of the new theme."),
           as_json: bool = typer.Option(False, "--json")):
@@ -154,7 +134,6 @@ def split(theme_id: str, snippet_ids: List[str] = typer.Argument(..., help="Snip
                       highlight=False)
 
 
-@themes_app.command()
 def save(ctx: typer.Context, name: str, as_json: bool = typer.Option(False, "--json")):
     """Save the current themes as a named set; new snippets will join them where they fit."""
     sel = _selection(ctx)
@@ -164,7 +143,6 @@ def save(ctx: typer.Context, name: str, as_json: bool = typer.Option(False, "--j
                       f"{escape(out['name'])!r}", highlight=False)
 
 
-@themes_app.command()
 def sets(as_json: bool = typer.Option(False, "--json")):
     """Named theme sets."""
     out = hub().theme_sets()
@@ -175,7 +153,6 @@ def sets(as_json: bool = typer.Option(False, "--json")):
             f"{s['unthemed_share']:.1%}") for s in out])
 
 
-@themes_app.command()
 def timeline(ctx: typer.Context, period: str = typer.Option("month", help="week or month."),
              as_json: bool = typer.Option(False, "--json")):
     """Snippets per theme per week or month."""
@@ -186,7 +163,6 @@ def timeline(ctx: typer.Context, period: str = typer.Option("month", help="week 
               [(r["period"], r["theme_id"], escape(r["label"]), r["count"], r["participants"]) for r in out])
 
 
-@themes_app.command()
 def studies(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")):
     """Snippets per theme per study."""
     sel = _selection(ctx)
@@ -197,7 +173,6 @@ def studies(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")):
                 f"{r['share_of_study']:.1%}") for r in out])
 
 
-@themes_app.command()
 def forget(ctx: typer.Context, yes: bool = typer.Option(False, "--yes", help="Do not ask.")):
     """Drop this selection's stored themes and decisions (named sets stay)."""
     sel = _selection(ctx)

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from research_hub.ui.common import capability, get_hub, md_escape
+from research_hub.core.errors import ResearchHubError
+from research_hub.ui.common import get_hub, md_escape
 
 
 def flash(message: str, kind: str = "success") -> None:
@@ -24,8 +25,8 @@ def run_action(fn, *args, done: str) -> bool:
     """Call fn(*args); flash `done`, or the error in one line."""
     try:
         fn(*args)
-    except (KeyError, ValueError, LookupError, RuntimeError) as exc:
-        flash(md_escape(exc.args[0] if exc.args else exc), "error")
+    except ResearchHubError as exc:
+        flash(md_escape(str(exc)), "error")
         return False
     flash(done)
     return True
@@ -58,10 +59,8 @@ def tag_editor(snip) -> None:
 
 
 # -- feature links ----------------------------------------------------------------
-def feature_choices(hub) -> list | None:
-    """Live features as (id, title) pairs, or None when the roadmap is not built."""
-    if not capability("roadmap", "Roadmap", "Roadmap", quiet=True):
-        return None
+def feature_choices(hub) -> list:
+    """Live features as (id, title) pairs."""
     return [(f.id, f.title) for f in hub.roadmap.features()]
 
 
@@ -73,11 +72,8 @@ def _link(snippet_id: str, key: str, note_key: str) -> None:
              done=f"Quote linked to {md_escape(feature_id)} as confirmed evidence.")
 
 
-def link_editor(snip, features: list | None) -> None:
+def link_editor(snip, features: list) -> None:
     """Confirm this quote as evidence for a feature, in one step."""
-    if features is None:
-        st.caption("Roadmap features are not available in this build yet.")
-        return
     if not features:
         st.caption("No features yet: import them on the Roadmap page.")
         return

@@ -6,14 +6,15 @@ with `unsafe_allow_html`.
 """
 from __future__ import annotations
 
-import importlib
-import os
 import re
 import string
-from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import streamlit as st
+
+from research_hub.core.errors import ResearchHubError
+from research_hub.core.settings import home_path
+from research_hub.hub import Hub
 
 _PUNCTUATION = set(string.punctuation)
 # GFM turns bare URLs and emails into links after escapes are resolved, so escaping
@@ -24,36 +25,17 @@ _WORD_JOINER = "\u2060"
 
 # -- the one Hub per workspace and process -------------------------------------
 @st.cache_resource(show_spinner="Opening the workspace...")
-def _open_hub(home: str):
-    from research_hub import Hub
-
+def _open_hub(home: str) -> Hub:
     return Hub(home)
 
 
 def workspace_home() -> str:
-    return str(Path(os.environ.get("RESEARCH_HUB_HOME") or ".research_hub").expanduser().resolve())
+    return str(home_path())
 
 
 def get_hub():
     """The workspace's Hub, opened once per process (its embedder loads the model once)."""
     return _open_hub(workspace_home())
-
-
-def capability(module: str, name: str, what: str, quiet: bool = False) -> bool:
-    """True when research_hub.<module>.<name> exists; otherwise say so in plain words."""
-    try:
-        found = hasattr(importlib.import_module(f"research_hub.{module}"), name)
-    except ImportError:
-        found = False
-    if not found and not quiet:
-        st.info(f"{what} is not available in this build yet.")
-    return found
-
-
-def header(title: str, caption: str | None = None) -> None:
-    st.title(title)
-    if caption:
-        st.caption(caption)
 
 
 # -- safe markdown ----------------------------------------------------------------
@@ -160,12 +142,12 @@ def context_block(snip, neighbours: Sequence[dict] = ()) -> None:
 
 
 def hub_call(fn, *args, **kwargs):
-    """Run a Hub call; a bad input shows a one-line error instead of a traceback."""
+    """Run a Hub call; a `ResearchHubError` shows as a one-line error instead of a traceback.
+    Every page calls Hub through here (or `actions.run_action`, which reports the same way)."""
     try:
         return fn(*args, **kwargs)
-    except (KeyError, ValueError, LookupError, RuntimeError) as exc:
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
-        st.error(md_escape(message))
+    except ResearchHubError as exc:
+        st.error(md_escape(str(exc)))
         return None
 
 

@@ -8,12 +8,10 @@ import zipfile
 
 import streamlit as st
 
-from research_hub.ui.common import capability, get_hub, hub_call, md_escape, plural
+from research_hub.export import FORMATS
 
-LABELS = {"md": "Markdown", "html": "HTML page", "csv": "CSV", "json": "JSON", "zip": "Zip (all)",
-          "pdf": "PDF"}
-MIME = {"md": "text/markdown", "html": "text/html", "csv": "text/csv", "json": "application/json",
-        "zip": "application/zip", "pdf": "application/pdf"}
+from research_hub.ui.common import get_hub, hub_call, md_escape, plural
+
 
 
 def choose_feature(hub) -> str | None:
@@ -55,12 +53,10 @@ def main() -> None:
     st.title("Export evidence")
     st.caption("A bundle holds the feature, its figures and every confirmed quote verbatim, with "
                "who said it and where.")
-    if not capability("export", "export_bundle", "Export"):
-        return
     feature_id = choose_feature(hub)
     if not feature_id:
         return
-    fmt = st.segmented_control("Format", list(LABELS), format_func=LABELS.get, default="md",
+    fmt = st.segmented_control("Format", list(FORMATS), format_func=lambda f: FORMATS[f].label, default="md",
                                required=True, key="export_format")
     priority = hub_call(hub.roadmap.priority, feature_id)
     if priority is not None and not priority.evidence:
@@ -70,7 +66,7 @@ def main() -> None:
     if data is None:
         return
     file_name = f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', feature_id)}-evidence.{fmt}"
-    st.download_button(f"Download {md_escape(file_name)}", data=data, file_name=file_name, mime=MIME[fmt],
+    st.download_button(f"Download {md_escape(file_name)}", data=data, file_name=file_name, mime=FORMATS[fmt].mime,
                        type="primary", icon=":material/download:", on_click="ignore",
                        key="export_download")
     st.caption(f"{md_escape(file_name)}: {len(data):,} bytes")

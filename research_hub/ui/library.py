@@ -5,12 +5,13 @@ from pathlib import Path
 
 import streamlit as st
 
+from research_hub.ingest.parsers import SUPPORTED_EXTENSIONS
 from research_hub.ui import actions
 from research_hub.ui.common import (format_seconds, get_hub, hub_call, md_escape, plural,
                                      tags_markdown)
 
 KINDS = ["interview", "survey", "support", "review", "note"]
-FILE_TYPES = ["txt", "md", "markdown", "vtt", "srt", "docx", "pdf", "csv", "json", "jsonl"]
+FILE_TYPES = sorted(e.lstrip(".") for e in SUPPORTED_EXTENSIONS)
 AUTO = "(detect)"
 NEW_STUDY = "New study..."
 
@@ -53,7 +54,7 @@ def ingest_files(hub, files, study: str | None, kind: str | None) -> list[dict]:
 
 def upload_section(hub) -> None:
     st.subheader("Add files")
-    limit_mb = max(1, hub.settings.max_bytes // (1024 * 1024))
+    limit_mb = max(1, hub.workspace.settings.max_bytes // (1024 * 1024))
     files = st.file_uploader(
         "Drop transcripts or feedback exports here", type=FILE_TYPES, accept_multiple_files=True,
         max_upload_size=limit_mb, key="uploads",
@@ -109,14 +110,9 @@ def transcript(view: dict) -> None:
                 st.markdown(tags_markdown(snip.tags))
 
 
-def _delete(ref: str) -> None:
-    try:
-        name = get_hub().delete_document(ref)
-    except (KeyError, RuntimeError) as exc:
-        actions.flash(md_escape(exc.args[0] if exc.args else exc), "error")
-        return
-    st.session_state.pop("open_doc", None)
-    actions.flash(f"Deleted {md_escape(name)} and its snippets.")
+def _delete(ref: str, name: str) -> None:
+    if actions.run_action(get_hub().delete_document, ref, done=f"Deleted {md_escape(name)} and its snippets."):
+        st.session_state.pop("open_doc", None)
 
 
 def reader_section(hub, docs: list) -> None:
@@ -134,7 +130,8 @@ def reader_section(hub, docs: list) -> None:
     st.markdown(f"### {md_escape(view['document'].title)}")
     with st.popover("Delete this document", icon=":material/delete:"):
         st.write("This removes the document, its snippets and their vectors from the workspace.")
-        st.button("Delete for good", type="primary", key="doc_delete", on_click=_delete, args=(ref,))
+        st.button("Delete for good", type="primary", key="doc_delete", on_click=_delete,
+                  args=(ref, view["document"].name))
     transcript(view)
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from research_hub.models import Snippet
+from research_hub.core.models import Snippet
 from research_hub.ui import actions
-from research_hub.ui.common import (capability, get_hub, hub_call, md_escape, quote_card,
+from research_hub.ui.common import (get_hub, hub_call, md_escape, quote_card,
                                      tags_markdown)
 
 SORTS = {"score": "Score", "participants": "Distinct participants", "evidence": "Confirmed quotes",
@@ -184,8 +184,6 @@ def import_section(hub) -> None:
 def main() -> None:
     hub = get_hub()
     st.title("Roadmap")
-    if not capability("roadmap", "Roadmap", "The roadmap"):
-        return
     actions.show_flash()
     import_section(hub)
     rows = feature_table(hub)

@@ -10,7 +10,7 @@ import datetime as dt
 import streamlit as st
 
 from research_hub.ui import actions
-from research_hub.ui.common import (capability, context_block, get_hub, hub_call, md_escape,
+from research_hub.ui.common import (context_block, get_hub, hub_call, md_escape,
                                      plural, quote_card)
 
 ANY = "Any"
@@ -113,8 +113,7 @@ def main() -> None:
         st.caption("Type what customers might have said; results show who said it and where.")
         st.pills("Or start with", STARTERS, key="q_try", on_change=_try_starter)
         return
-    if capability("search", "search", "Search"):
-        results(hub, query, filters, k)
+    results(hub, query, filters, k)
 
 
 main()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from research_hub.ui import actions, charts
-from research_hub.ui.common import (capability, get_hub, hub_call, md_escape, plural, quote_card,
+from research_hub.ui.common import (get_hub, hub_call, md_escape, plural, quote_card,
                                      tags_markdown)
 
 SELECTIONS = {"pain": "Pain points", "all": "All participant snippets"}
@@ -142,8 +142,6 @@ def main() -> None:
     st.title("Themes")
     st.caption("Participant quotes grouped by what they are about, from their stored embeddings. "
                "Rename, merge or pin a theme and it stays that way when themes are recomputed.")
-    if not capability("themes", "themes", "Themes"):
-        return
     actions.show_flash()
     opts = options_sidebar(hub)
     with st.spinner("Grouping quotes into themes..."):

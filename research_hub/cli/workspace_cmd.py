@@ -1,4 +1,4 @@
-"""Top-level commands: ingest, stats, documents, snippets, reindex, doctor, app."""
+"""Workspace commands: ingest, stats, documents, snippets, tag, delete, reindex, doctor, app."""
 from __future__ import annotations
 
 import os
@@ -8,24 +8,27 @@ from typing import List, Optional
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
-from research_hub.cli.common import State, console, err, fail, hub, print_json, table
-
-app = typer.Typer(help="research_hub: a local customer research repository.",
-                  no_args_is_help=True, add_completion=False, rich_markup_mode=None,
-                  pretty_exceptions_enable=False)
+from research_hub.cli.common import State, console, err, hub, print_json, table
+from research_hub.ingest.parsers import SUPPORTED_EXTENSIONS
+from research_hub.ui import APP_SCRIPT
 
 
-@app.callback()
-def _root(home: Optional[str] = typer.Option(
+def root(home: Optional[str] = typer.Option(
         None, "--home", help="Workspace folder (default: $RESEARCH_HUB_HOME or ./.research_hub).")):
     State.home = home
     State._hub = None
 
 
-@app.command()
-def ingest(paths: List[Path] = typer.Argument(..., help="Files or folders to ingest."),
+def ingest(paths: List[Path] = typer.Argument(..., help="Files or folders to ingest ("
+                                             + " ".join(sorted(SUPPORTED_EXTENSIONS)) + ")."),
            study: Optional[str] = typer.Option(None, help="Study name (default: front matter or folder)."),
            kind: Optional[str] = typer.Option(None, help="interview, survey, support, review or note."),
            taxonomy: Optional[Path] = typer.Option(None, help="YAML or CSV taxonomy applied from now on."),
@@ -34,21 +37,16 @@ def ingest(paths: List[Path] = typer.Argument(..., help="Files or folders to ing
            keep_original: Optional[bool] = typer.Option(None, "--keep-original", help="With --redact: still keep the unredacted source copy."),
            as_json: bool = typer.Option(False, "--json")):
     """Parse, split, tag, embed and store files; unchanged files are skipped."""
-    from research_hub.hub import BusyError
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err, transient=True, disable=as_json) as bar:
+        task = bar.add_task("ingesting", total=None)
 
-    try:
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), console=err, transient=True, disable=as_json) as bar:
-            task = bar.add_task("ingesting", total=None)
+        def progress(done: int, total: int, message: str) -> None:
+            bar.update(task, completed=done, total=total, description=escape(message[:60]))
 
-            def progress(done: int, total: int, message: str) -> None:
-                bar.update(task, completed=done, total=total, description=escape(message[:60]))
-
-            report = hub().ingest([str(p) for p in paths], study=study, kind=kind,
-                                  taxonomy=taxonomy, text_col=text_col, progress=progress,
-                                  redact=redact, keep_original=keep_original)
-    except (BusyError, ValueError) as exc:
-        fail(str(exc))
+        report = hub().ingest([str(p) for p in paths], study=study, kind=kind,
+                              taxonomy=taxonomy, text_col=text_col, progress=progress,
+                              redact=redact, keep_original=keep_original)
     if as_json:
         print_json(report.to_dict())
     else:
@@ -68,7 +66,6 @@ def _print_report(report) -> None:
         err.print(f"failed: {f.error}", markup=False, highlight=False)
 
 
-@app.command()
 def stats(as_json: bool = typer.Option(False, "--json")):
     """Counts of documents, snippets, participants, tags; which models are active."""
     s = hub().stats()
@@ -79,7 +76,6 @@ def stats(as_json: bool = typer.Option(False, "--json")):
     table("stats", ["what", "value"], rows)
 
 
-@app.command()
 def documents(study: Optional[str] = None, as_json: bool = typer.Option(False, "--json")):
     """List ingested documents."""
     docs = hub().documents(study)
@@ -90,7 +86,6 @@ def documents(study: Optional[str] = None, as_json: bool = typer.Option(False, "
            for d in docs])
 
 
-@app.command()
 def snippets(tag: List[str] = typer.Option([], "--tag", help="Only snippets with this tag (repeat for AND)."),
              document: Optional[str] = typer.Option(None, help="Document id, name or path."),
              participant: Optional[str] = None, study: Optional[str] = None,
@@ -107,34 +102,24 @@ def snippets(tag: List[str] = typer.Option([], "--tag", help="Only snippets with
            for s in found])
 
 
-@app.command()
 def tag(snippet_id: str, name: str, remove: bool = typer.Option(False, "--remove")):
     """Add (or --remove) a manual tag on a snippet; survives re-ingestion."""
-    try:
-        (hub().remove_tag if remove else hub().add_tag)(snippet_id, name)
-    except KeyError as exc:
-        fail(str(exc))
+    (hub().remove_tag if remove else hub().add_tag)(snippet_id, name)
     console.print(f"{'removed' if remove else 'added'} {name} on {snippet_id}", markup=False)
 
 
-@app.command()
 def delete(document: str):
     """Delete a document with its snippets and vectors."""
-    try:
-        name = hub().delete_document(document)
-    except KeyError as exc:
-        fail(str(exc))
+    name = hub().delete_document(document)
     console.print(f"deleted {name}", markup=False)
 
 
-@app.command()
 def reindex():
     """Rebuild the Chroma index from SQLite (cached vectors, no re-embedding)."""
     out = hub().reindex()
     console.print(f"indexed {out['indexed']} snippets ({out['encoded']} needed the model)")
 
 
-@app.command()
 def doctor(repair: bool = typer.Option(False, "--repair", help="Fix the index where it disagrees."),
            as_json: bool = typer.Option(False, "--json")):
     """Check SQLite and Chroma agree; exit 1 if they do not."""
@@ -147,26 +132,18 @@ def doctor(repair: bool = typer.Option(False, "--repair", help="Fix the index wh
         raise typer.Exit(1)
 
 
-@app.command("app")
 def run_app(port: int = typer.Option(8501, help="Port to serve on."),
             host: str = typer.Option("127.0.0.1", help="Address to bind; see README before changing.")):
     """Start the Streamlit UI on this workspace."""
-    app_py = Path(__file__).resolve().parents[2] / "app.py"
-    if host not in ("127.0.0.1", "localhost", "::1"):  # issue 7: serving to a network is a choice
+    if host not in ("127.0.0.1", "localhost", "::1"):  # serving to a network is a choice
         err.print(f"warning: serving on {host}:{port}. Anyone who can reach this address can read every "
                   "transcript and change tags, links and settings: there is no login and no TLS. "
                   "See README, 'Serving to a network'.", markup=False, highlight=False)
     env = dict(os.environ)
     if State.home:
         env["RESEARCH_HUB_HOME"] = str(Path(State.home).resolve())
-    cmd = [sys.executable, "-m", "streamlit", "run", str(app_py), "--server.port", str(port),
+    cmd = [sys.executable, "-m", "streamlit", "run", str(APP_SCRIPT), "--server.port", str(port),
            "--server.address", host, "--server.headless", "true",
            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
            "--client.toolbarMode", "viewer"]
     os.execve(sys.executable, cmd, env)  # become Streamlit, so a signal to us reaches it
-
-
-def main() -> None:
-    from research_hub.cli import extra  # noqa: F401  registers the other command groups
-
-    app()

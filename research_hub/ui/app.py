@@ -1,0 +1,26 @@
+"""The Streamlit app: page setup and navigation. Run by `research-hub app`.
+
+The workspace comes from $RESEARCH_HUB_HOME (default ./.research_hub). Pages live
+beside this file and call only `Hub`.
+"""
+from pathlib import Path
+
+import streamlit as st
+
+PAGES = Path(__file__).resolve().parent
+
+
+def main() -> None:
+    st.set_page_config(page_title="research_hub", page_icon=":material/forum:", layout="wide")
+    pages = [
+        st.Page(PAGES / "search.py", title="Search", icon=":material/search:", default=True),
+        st.Page(PAGES / "library.py", title="Library", icon=":material/folder_open:"),
+        st.Page(PAGES / "themes.py", title="Themes", icon=":material/bubble_chart:"),
+        st.Page(PAGES / "roadmap.py", title="Roadmap", icon=":material/flag:"),
+        st.Page(PAGES / "export.py", title="Export", icon=":material/download:"),
+    ]
+    st.navigation(pages).run()
+
+
+if __name__ == "__main__":
+    main()
