@@ -23,7 +23,7 @@ def _record(hub) -> dict:
         "links": "SELECT feature_id, snippet_id, state, note FROM evidence_links ORDER BY 1, 2",
         "features": "SELECT id, title FROM features ORDER BY id",
     }
-    return {k: [tuple(r) for r in hub.db.query(sql)] for k, sql in q.items()}
+    return {k: [tuple(r) for r in hub.workspace.db.query(sql)] for k, sql in q.items()}
 
 
 @pytest.fixture
@@ -48,11 +48,11 @@ def test_backup_and_restore_round_trip_without_the_model(used_hub, tmp_path):
     assert restored["doctor_ok"] and restored["encoded"] == 0  # vectors from the cache
     copy = Hub(tmp_path / "restored")
     assert _record(copy) == _record(used_hub)
-    assert copy.index.all_ids() == set(copy.records.snippet_ids())
+    assert copy.workspace.index.all_ids() == set(copy.workspace.records.snippet_ids())
     assert "urgent" in copy.snippet(next(s.snippet_id for s in copy.snippets() if "spreadsheet" in s.text)).tags
     assert copy.search("export is slow", k=3)
-    assert all(str(copy.home) in d["stored_path"] for d in copy.db.query("SELECT stored_path FROM documents"))
-    assert copy.workspace_id() != used_hub.workspace_id()
+    assert all(str(copy.home) in d["stored_path"] for d in copy.workspace.db.query("SELECT stored_path FROM documents"))
+    assert copy.workspace.workspace_id() != used_hub.workspace.workspace_id()
     copy.close()
 
 
@@ -87,7 +87,7 @@ def _tampered(src, dst, change) -> None:
 
 def test_restore_refuses_damaged_or_hostile_archives(used_hub, tmp_path):
     from research_hub import Hub
-    from research_hub.backup import BackupError
+    from research_hub.store.backup import BackupError
 
     good = used_hub.backup(tmp_path / "good.tar.gz")["path"]
 
@@ -114,7 +114,7 @@ def test_restore_refuses_damaged_or_hostile_archives(used_hub, tmp_path):
 
 
 def test_cli_backup_and_restore(used_hub, tmp_path):
-    from research_hub.cli.extra import app
+    from research_hub.cli import app
 
     runner = CliRunner()
     out = runner.invoke(app, ["--home", str(used_hub.home), "backup", str(tmp_path / "b.tar.gz"), "--json"])

@@ -1,6 +1,6 @@
 """Readers while a writer works, and two writers at once, across processes and threads.
 
-A writer subprocess is paused at an exact point of its ingest (research_hub/faults.py:
+A writer subprocess is paused at an exact point of its ingest (research_hub/core/faults.py:
 RESEARCH_HUB_PAUSE_AT), holding the write lock, while this process reads and tries to
 write; then it is released and the end state is checked.
 """
@@ -52,13 +52,13 @@ def corpus(tmp_path):
 
 
 def _whole_documents(hub) -> dict[str, set[str]]:
-    return {r["id"]: set(hub.records.snippet_ids(r["id"])) for r in hub.db.query("SELECT id FROM documents")}
+    return {r["id"]: set(hub.workspace.records.snippet_ids(r["id"])) for r in hub.workspace.db.query("SELECT id FROM documents")}
 
 
 @pytest.mark.parametrize("stage", ["upserted:1", "in_transaction:1", "committed:1"])
 def test_reads_during_a_paused_ingest_see_whole_documents_only(hub, corpus, tmp_path, stage):
     from research_hub import Hub
-    from research_hub.hub import BusyError
+    from research_hub import BusyError
     from research_hub.store import VectorIndex
 
     assert hub.ingest([corpus / "a.txt"]).ok
@@ -73,7 +73,7 @@ def test_reads_during_a_paused_ingest_see_whole_documents_only(hub, corpus, tmp_
         committed = stage == "committed:1"
         assert len(docs) == 1 and (docs == before) != committed, "half a document, or the wrong one"
         hits = reader.search("export takes too long", k=5)
-        assert hits and all(h.snippet_id in reader.records.get_snippets([h.snippet_id]) for h in hits)
+        assert hits and all(h.snippet_id in reader.workspace.records.get_snippets([h.snippet_id]) for h in hits)
         assert reader.stats()["documents"] == 1 and reader.snippets()
         with pytest.raises(BusyError, match="another ingest is writing"):
             reader.ingest([corpus / "d.md"])
@@ -83,8 +83,8 @@ def test_reads_during_a_paused_ingest_see_whole_documents_only(hub, corpus, tmp_
     assert done.returncode == 0, done.stderr[-2000:]
     after = Hub(hub.home)
     assert {d.name for d in after.documents()} == {"a.txt", "d.md", "e.txt"}
-    raw = VectorIndex(str(after.settings.chroma_path))  # as left, before any heal on open
-    assert raw.all_ids() == set(after.records.snippet_ids()), "the reader 'repaired' the writer's work"
+    raw = VectorIndex(str(after.workspace.settings.chroma_path))  # as left, before any heal on open
+    assert raw.all_ids() == set(after.workspace.records.snippet_ids()), "the reader 'repaired' the writer's work"
     assert after.doctor()["ok"]
     after.close()
 
@@ -95,7 +95,7 @@ def test_a_second_ingest_waits_for_the_first(hub, corpus, tmp_path):
     first.wait_paused()
     second = subprocess.Popen(CLI + ["--home", str(hub.home), "ingest", str(corpus / "d.md")],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
-    assert hub.db.scalar("SELECT count(*) FROM documents") == 0  # nothing committed yet
+    assert hub.workspace.db.scalar("SELECT count(*) FROM documents") == 0  # nothing committed yet
     done = first.release()
     out, err = second.communicate()
     assert done.returncode == 0 and second.returncode == 0, err[-2000:]
@@ -138,9 +138,9 @@ def test_thread_reads_during_ingest_never_see_half_a_document(hub, tmp_path):
 
 
 def test_sqlite_is_in_wal_mode_with_busy_timeouts(hub):
-    assert hub.db.scalar("PRAGMA journal_mode") == "wal"
-    assert hub.db.scalar("PRAGMA busy_timeout") >= 5000
-    cache = hub.embedder.cache._conn()
+    assert hub.workspace.db.scalar("PRAGMA journal_mode") == "wal"
+    assert hub.workspace.db.scalar("PRAGMA busy_timeout") >= 5000
+    cache = hub.workspace.embedder.cache._conn()
     assert cache.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert cache.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
 
@@ -151,12 +151,12 @@ def test_write_lock_is_reentrant_within_a_hub_and_exclusive_across_hubs(hub):
     from research_hub import Hub
 
     other = Hub(hub.home, lock_timeout=0)
-    with hub.write_lock():
-        with hub.write_lock():  # heal-on-open runs inside ingest, under the same lock
+    with hub.workspace.write_lock():
+        with hub.workspace.write_lock():  # heal-on-open runs inside ingest, under the same lock
             pass
         with pytest.raises(Timeout):
-            with other.write_lock():
+            with other.workspace.write_lock():
                 pass
-    with other.write_lock():
+    with other.workspace.write_lock():
         pass
     other.close()

@@ -4,7 +4,7 @@ A base workspace holds version 1 of a small corpus, with manual tags and confirm
 feature links. Each kill point copies it, runs `research-hub ingest` on version 2
 (files changed, unchanged, added; one changed in whitespace only, so every snippet
 id stays and only metadata moves) in a subprocess that kills itself at that point
-(research_hub/faults.py), then reopens the workspace in this process and checks the
+(research_hub/core/faults.py), then reopens the workspace in this process and checks the
 invariants, and that a re-run of the same ingest completes the corpus exactly like
 an ingest that never crashed.
 """
@@ -96,12 +96,12 @@ def _write_corpus(folder: Path, files: dict[str, str]) -> None:
 
 
 def _versions(hub) -> dict[str, set[str]]:
-    return {r["id"]: set(hub.records.snippet_ids(r["id"])) for r in hub.db.query("SELECT id FROM documents")}
+    return {r["id"]: set(hub.workspace.records.snippet_ids(r["id"])) for r in hub.workspace.db.query("SELECT id FROM documents")}
 
 
 def _human_edits(hub) -> tuple[set, set]:
-    tags = {tuple(r) for r in hub.db.query("SELECT snippet_id, tag, op FROM manual_tags")}
-    links = {tuple(r) for r in hub.db.query(
+    tags = {tuple(r) for r in hub.workspace.db.query("SELECT snippet_id, tag, op FROM manual_tags")}
+    links = {tuple(r) for r in hub.workspace.db.query(
         "SELECT feature_id, snippet_id, state FROM evidence_links WHERE state = 'confirmed'")}
     return tags, links
 
@@ -162,14 +162,14 @@ def crashed(tmp_path_factory):
 
 def _check_consistent(hub, versions: dict[str, set[str]]) -> None:
     """No partial document, index and SQLite agree, nothing left half-written."""
-    assert hub.db.scalar("PRAGMA integrity_check") == "ok"
+    assert hub.workspace.db.scalar("PRAGMA integrity_check") == "ok"
     for doc_id, ids in _versions(hub).items():
         assert doc_id in versions, "a document that no complete ingest produced"
         assert ids == versions[doc_id], "a document with some of its snippets"
-    assert hub.index.all_ids() == set(hub.records.snippet_ids())
+    assert hub.workspace.index.all_ids() == set(hub.workspace.records.snippet_ids())
     report = hub.doctor()
     assert report["ok"] and not report["metadata_mismatches"] and not report["missing_sources"], report
-    stored = {f.name.split(".", 1)[0] for f in hub.settings.sources_dir.iterdir()}
+    stored = {f.name.split(".", 1)[0] for f in hub.workspace.settings.sources_dir.iterdir()}
     assert stored == set(_versions(hub)), "source copies without their document (or the reverse)"
     assert not list(hub.home.glob("index.pending.*"))
 
@@ -182,11 +182,11 @@ def test_kill_point_loses_nothing(crashed, point):
     assert done.returncode == -signal.SIGKILL, f"did not reach {point}: {done.stderr[-2000:]}"
     hub = Hub(ws)
     try:
-        _ = hub.index  # opening heals what the dead writer left
+        _ = hub.workspace.index  # opening heals what the dead writer left
         _check_consistent(hub, {**crashed["v1"], **crashed["v2"]})
         tags, links = _human_edits(hub)
         if point[0] == "tag":
-            metas = hub.index.get([crashed["target"]["tag"]], include=["metadatas"])["metadatas"]
+            metas = hub.workspace.index.get([crashed["target"]["tag"]], include=["metadatas"])["metadatas"]
             assert "crash_tag" in metas[0]["tags"], "the committed tag never reached the index"
             tags = {t for t in tags if t[1] != "crash_tag"}
         if point[0] == "delete":
@@ -203,17 +203,17 @@ def test_kill_point_loses_nothing(crashed, point):
 
 
 def test_crash_hook_is_inert_without_the_environment(monkeypatch):
-    from research_hub import faults
+    from research_hub.core import faults
 
-    monkeypatch.delenv(faults.CRASH_ENV, raising=False)
-    monkeypatch.delenv(faults.PAUSE_ENV, raising=False)
+    monkeypatch.delenv("RESEARCH_HUB_CRASH_AT", raising=False)
+    monkeypatch.delenv("RESEARCH_HUB_PAUSE_AT", raising=False)
     for _ in range(3):
         faults.crash_point("upserted")  # returns: no environment, no crash
 
 
 def test_store_error_mid_file_is_repaired_at_once(hub, tmp_path, monkeypatch):
     """Not only SIGKILL: an exception after the Chroma upsert is repaired before ingest returns."""
-    from research_hub import faults
+    from research_hub.core import faults
 
     f = write(tmp_path / "in" / "a.txt", A_V1)
     hub.ingest([f])
@@ -223,13 +223,13 @@ def test_store_error_mid_file_is_repaired_at_once(hub, tmp_path, monkeypatch):
         if stage == "upserted":
             raise RuntimeError("disk went away")
 
-    monkeypatch.setattr("ingest.pipeline.crash_point", boom)
+    monkeypatch.setattr("research_hub.store.writer.crash_point", boom)
     report = hub.ingest([f])
     assert report.failed and "could not store" in report.failed[0].error
     assert list(hub.home.glob("index.pending.*")) == []  # the store error is per file; ingest ended
-    assert hub.index.all_ids() == set(hub.records.snippet_ids())  # the new version's vectors are gone
+    assert hub.workspace.index.all_ids() == set(hub.workspace.records.snippet_ids())  # the new version's vectors are gone
     report = hub.doctor()
     assert report["ok"] and not report["metadata_mismatches"]
-    monkeypatch.setattr("ingest.pipeline.crash_point", faults.crash_point)
+    monkeypatch.setattr("research_hub.store.writer.crash_point", faults.crash_point)
     assert hub.ingest([f]).files[0].status == "replaced"
     assert hub.doctor()["ok"]

@@ -8,9 +8,10 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from ingest import embed_worker
-from ingest.embed_worker import Cores, EmbedWorker
-from research_hub.embed import default_threads, text_hash
+from research_hub.ingest import embed_worker
+from research_hub.ingest.embed_worker import Cores, EmbedWorker
+from research_hub.core.text import text_hash
+from research_hub.embed import default_threads
 
 pytestmark = pytest.mark.integration
 
@@ -49,23 +50,23 @@ def test_vectors_match_model_encode_and_every_file_comes_back(hub, monkeypatch):
     monkeypatch.setattr(embed_worker, "MIN_POOL", 40)  # several groups from a small input
     monkeypatch.setattr(embed_worker, "MAX_POOL", 90)
     files = _files(9, 23)
-    before = hub.embedder.encoded
-    out = _run(hub.embedder, files)
+    before = hub.workspace.embedder.encoded
+    out = _run(hub.workspace.embedder, files)
     assert set(out) == {f.name for f in files}
     texts = [s["text"] for f in files for s in f.snippets]
-    expected = hub.embedder.model.encode(texts, batch_size=hub.settings.batch_size,
+    expected = hub.workspace.embedder.model.encode(texts, batch_size=hub.workspace.settings.batch_size,
                                          normalize_embeddings=True)
     got = np.vstack([out[f.name] for f in files])
     assert np.allclose(got, expected, atol=1e-5)
-    assert hub.embedder.encoded - before == len(texts)
+    assert hub.workspace.embedder.encoded - before == len(texts)
 
 
 def test_cached_texts_do_not_reach_the_model(hub):
     files = _files(3, 10)
-    first = _run(hub.embedder, files)
-    before = hub.embedder.encoded
-    again = _run(hub.embedder, files)
-    assert hub.embedder.encoded == before
+    first = _run(hub.workspace.embedder, files)
+    before = hub.workspace.embedder.encoded
+    again = _run(hub.workspace.embedder, files)
+    assert hub.workspace.embedder.encoded == before
     for name in first:
         assert np.array_equal(first[name], again[name])
 
@@ -74,16 +75,16 @@ def test_model_error_reaches_the_caller_and_threads_end(hub, monkeypatch):
     def broken(texts, model=None):
         raise RuntimeError("model exploded")
 
-    monkeypatch.setattr(hub.embedder, "encode_raw", broken)
+    monkeypatch.setattr(hub.workspace.embedder, "encode_raw", broken)
     with pytest.raises(RuntimeError, match="model exploded"):
-        _run(hub.embedder, _files(2, 5))
+        _run(hub.workspace.embedder, _files(2, 5))
     assert not [t for t in threading.enumerate() if t.name.startswith("embed-")]
 
 
 def test_torch_threads_go_back_to_the_default(hub):
     import torch
 
-    _run(hub.embedder, _files(1, 3))
+    _run(hub.workspace.embedder, _files(1, 3))
     assert torch.get_num_threads() == default_threads()
 
 
@@ -110,7 +111,7 @@ def test_cores_give_the_next_free_core_to_the_main_thread():
 
 
 def test_nothing_to_embed_starts_no_thread(hub):
-    with EmbedWorker(hub.embedder) as worker:
+    with EmbedWorker(hub.workspace.embedder) as worker:
         worker.close()
         assert worker.wait() is None
     assert not [t for t in threading.enumerate() if t.name.startswith("embed-")]

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.entity_cues import may_have_entities
-from ingest.parsers import parse_file
-from ingest.split import split_document
-from ingest.tag import ENTITY_LABELS, Tagger
-from ingest.types import INTERVIEWER, PARTICIPANT, SnippetDraft
-from research_hub import nlp
+from research_hub.ingest.entity_cues import may_have_entities
+from research_hub.ingest.parsers import parse_file
+from research_hub.ingest.split import split_document
+from research_hub.ingest.tag import ENTITY_LABELS, Tagger
+from research_hub.ingest.types import INTERVIEWER, PARTICIPANT, SnippetDraft
+from research_hub.core import nlp
 from tests.conftest import SAMPLES
 
 
@@ -25,7 +25,7 @@ from tests.conftest import SAMPLES
     '"Xero" was what we used before.',
     "I do it every week, without fail.",
 ])
-def test_cued(text):
+def test_text_with_a_name_date_or_amount_is_sent_to_ner(text):
     assert may_have_entities(text)
 
 
@@ -36,7 +36,7 @@ def test_cued(text):
     "We gave up on it and now do it by hand, about 37 times.",  # a bare number is no entity we keep
     "",
 ])
-def test_not_cued(text):
+def test_text_without_an_entity_cue_skips_ner(text):
     assert not may_have_entities(text)
 
 

@@ -76,7 +76,7 @@ def expected(ws):
 
 
 def at_offsets(ws, doc_id, start, end):
-    return ws.records.document_text(doc_id)[int(start):int(end)]
+    return ws.workspace.records.document_text(doc_id)[int(start):int(end)]
 
 
 def test_corpus_has_the_hostile_quotes(expected):
@@ -110,7 +110,7 @@ def test_markdown_quotes_are_verbatim_at_their_offsets(ws, out, expected):
     blocks, cites = _md_quotes(md)
     assert len(blocks) == len(cites) == len(expected)
     for text, (start, end, sid, doc_prefix) in zip(blocks, cites):
-        doc = ws.records.find_document(doc_prefix)["id"]
+        doc = ws.workspace.records.find_document(doc_prefix)["id"]
         assert at_offsets(ws, doc, start, end) == text == expected[sid][3]
 
 
@@ -219,7 +219,7 @@ def test_zip_holds_every_format_and_a_manifest_of_hashes(ws, out, expected):
     cited = {d for d, *_ in expected.values()}
     assert {s["document_id"] for s in manifest["sources"]} == cited
     for s in manifest["sources"]:
-        stored = ws.records.document_row(s["document_id"])["stored_path"]
+        stored = ws.workspace.records.document_row(s["document_id"])["stored_path"]
         with open(stored, "rb") as fh:
             assert hashlib.sha256(fh.read()).hexdigest() == s["sha256"] == s["document_id"]
         assert s["matches_document_id"]
@@ -246,8 +246,7 @@ def test_bad_format_and_unknown_feature(ws):
 
 
 def test_cli_export_writes_the_bundle(ws, tmp_path):
-    from research_hub.cli import extra  # noqa: F401
-    from research_hub.cli.main import app
+    from research_hub.cli import app
 
     runner = CliRunner()
     for fmt, target in (("zip", tmp_path), ("html", tmp_path / "sub" / "evidence.html")):

@@ -85,9 +85,9 @@ def corpus(tmp_path_factory) -> Path:
 PROBE = """
 import json, resource, sys
 from pathlib import Path
-from ingest.parsers import parse_file
-from ingest.split import split_document
-from ingest.types import IngestError
+from research_hub.ingest.parsers import parse_file
+from research_hub.ingest.split import split_document
+from research_hub.ingest.types import IngestError
 peak = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 out = {}
 for name in sys.argv[2:]:
@@ -127,13 +127,13 @@ def test_mixed_encodings_in_one_file_are_refused_or_kept_exactly(hub):
         assert "decode" in result.error and "\n" not in result.error
         assert hub.documents() == []
     else:
-        text = hub.db.scalar("SELECT text FROM documents")
+        text = hub.workspace.db.scalar("SELECT text FROM documents")
         assert "日本語" in text and "café" in text
 
 
 @pytest.mark.integration
 def test_ingesting_the_hostile_corpus_stores_only_whole_good_files(hub, corpus):
-    hub.settings.max_bytes = 2 * 1024 * 1024  # the 1 GB file is refused by its size, unread
+    hub.workspace.settings.max_bytes = 2 * 1024 * 1024  # the 1 GB file is refused by its size, unread
     names = [n for n in EXPECTED if n != "long_line.txt"]  # long_line: parse-only, embedding it is slow
     report = hub.ingest([corpus / n for n in names])
     status = {Path(f.path).name: f for f in report.files}
@@ -146,9 +146,9 @@ def test_ingesting_the_hostile_corpus_stores_only_whole_good_files(hub, corpus):
     stored = {d.name for d in hub.documents()}
     assert stored == {n for n in names if EXPECTED[n] is None}
     assert hub.doctor()["ok"]
-    sources = {f.name.split(".", 1)[0] for f in hub.settings.sources_dir.iterdir()}
+    sources = {f.name.split(".", 1)[0] for f in hub.workspace.settings.sources_dir.iterdir()}
     assert sources == {d.id for d in hub.documents()}, "a source copy of a refused file"
-    for row in hub.db.query("SELECT id, text FROM documents"):
+    for row in hub.workspace.db.query("SELECT id, text FROM documents"):
         for s in hub.snippets(document=row["id"]):
             assert row["text"][s.char_start:s.char_end] == s.text
 
@@ -157,7 +157,7 @@ def test_ingesting_the_hostile_corpus_stores_only_whole_good_files(hub, corpus):
 def test_right_to_left_and_emoji_are_stored_and_sliced_exactly(hub):
     hub.ingest([HOSTILE / "rtl_emoji.txt"])
     source = (HOSTILE / "rtl_emoji.txt").read_text()
-    text = hub.db.scalar("SELECT text FROM documents")
+    text = hub.workspace.db.scalar("SELECT text FROM documents")
     assert text == source  # nothing normalised away: ZWJ, flags, skin tones, bidi controls
     quotes = " ".join(s.text for s in hub.snippets())
     for piece in ("التصدير بطيء جدا 😤👩🏽‍💻", "שלום עולם", "👨‍👩‍👧‍👦", "🇬🇧🇫🇷", "\u202eevil\u202c"):
@@ -220,9 +220,9 @@ def test_app_binds_to_localhost_unless_told_and_warns_when_told(monkeypatch, tmp
 
     import importlib
 
-    from research_hub.cli.extra import app
+    from research_hub.cli import app
 
-    cli_module = importlib.import_module("research_hub.cli.main")  # the package exports main() by that name
+    cli_module = importlib.import_module("research_hub.cli.workspace_cmd")  # where `app` starts Streamlit
 
     calls = []
     monkeypatch.setattr(cli_module.os, "execve", lambda exe, cmd, env: calls.append(cmd))

@@ -27,7 +27,7 @@ def test_sample_ingest_twice_keeps_counts_and_doctor_clean(sample_copy):
 
 
 def test_every_snippet_is_exact_slice_of_its_document(sample_hub):
-    docs = sample_hub.db.query("SELECT id, text FROM documents")
+    docs = sample_hub.workspace.db.query("SELECT id, text FROM documents")
     assert len(docs) >= 10
     for doc in docs:
         for s in sample_hub.snippets(document=doc["id"]):
@@ -43,9 +43,9 @@ def test_samples_have_participants_and_interviewers_in_every_interview(sample_hu
 
 
 def test_reingest_does_not_touch_the_model(sample_copy):
-    before = sample_copy.embedder.encoded
+    before = sample_copy.workspace.embedder.encoded
     sample_copy.reindex()
-    assert sample_copy.embedder.encoded == before
+    assert sample_copy.workspace.embedder.encoded == before
     assert sample_copy.doctor()["ok"]
 
 
@@ -53,16 +53,16 @@ def test_changed_file_replaces_its_snippets(hub, tmp_path):
     f = write(tmp_path / "in" / "maria.txt", INTERVIEW)
     first = hub.ingest([f])
     assert first.files[0].status == "added"
-    old_ids = set(hub.records.snippet_ids())
+    old_ids = set(hub.workspace.records.snippet_ids())
     write(f, INTERVIEW.replace("takes forever", "takes ages"))
     second = hub.ingest([f])
     assert second.files[0].status == "replaced"
     assert len(hub.documents()) == 1
     texts = " ".join(s.text for s in hub.snippets())
     assert "takes ages" in texts and "takes forever" not in texts
-    assert hub.index.count() == len(hub.records.snippet_ids())
+    assert hub.workspace.index.count() == len(hub.workspace.records.snippet_ids())
     # unchanged sentences keep their ids, so links and manual tags stay attached
-    assert old_ids & set(hub.records.snippet_ids())
+    assert old_ids & set(hub.workspace.records.snippet_ids())
     assert hub.doctor()["ok"]
 
 
@@ -86,7 +86,7 @@ def test_manual_tag_survives_reingest_of_changed_file(hub, tmp_path):
     assert hub.doctor()["ok"]
 
 
-def test_context_and_roles(hub, tmp_path):
+def test_answers_carry_the_question_they_answer_and_the_speaker_role(hub, tmp_path):
     hub.ingest([write(tmp_path / "maria.txt", INTERVIEW)])
     wish = next(s for s in hub.snippets() if "schedule the export" in s.text)
     assert wish.role == "participant" and wish.participant == "Maria"
@@ -122,14 +122,14 @@ def test_bad_files_fail_alone_with_a_reason(hub, tmp_path):
 
 
 def test_oversized_file_is_refused(hub, tmp_path):
-    hub.settings.max_bytes = 100
+    hub.workspace.settings.max_bytes = 100
     report = hub.ingest([write(tmp_path / "big.txt", INTERVIEW)])
     assert report.files[0].status == "failed" and "limit" in report.files[0].error
     assert hub.documents() == []
 
 
 def test_cli_ingest_summary_and_exit_status(tmp_path):
-    from research_hub.cli.main import app
+    from research_hub.cli import app
 
     good = write(tmp_path / "in" / "maria.txt", INTERVIEW)
     (tmp_path / "in" / "empty.txt").write_bytes(b"")

@@ -86,7 +86,7 @@ def test_confirmed_link_survives_reingest_of_an_unchanged_snippet(ws):
     assert link[0]["document_id"] == new_doc
     moved = ws.snippet(target.snippet_id)
     assert moved.char_start != target.char_start
-    assert ws.records.document_text(new_doc)[moved.char_start:moved.char_end] == PDF_ANA
+    assert ws.workspace.records.document_text(new_doc)[moved.char_start:moved.char_end] == PDF_ANA
     p = ws.roadmap.priority("TB-1")
     assert (p.evidence, p.flagged) == (1, 0)
 
@@ -105,7 +105,7 @@ def test_link_to_a_changed_quote_is_flagged_not_dropped(ws):
     assert target.snippet_id not in {r["snippet_id"] for r in ws.roadmap.links("TB-1", "suggested")}
     from research_hub.export.bundle import build
 
-    bundle = build(ws, "TB-1")
+    bundle = build(ws.workspace, "TB-1")
     assert bundle["groups"] == []
     assert [r["text_as_confirmed"] for r in bundle["needs_review"]] == [PDF_ANA]
     # the words come back: the flag goes, the evidence counts again
@@ -145,13 +145,13 @@ def _fake_themes(hub, label_a="Export timeouts", id_a="t1"):
 
 
 def test_theme_suggestions_match_and_remember_rejections(ws, monkeypatch):
-    monkeypatch.setattr(ws, "themes", _fake_themes(ws))
+    monkeypatch.setattr("research_hub.roadmap.theme_links.theming.themes", _fake_themes(ws))
     result = ws.roadmap.suggest("TB-1", k=4)
     assert result.themes[0].label == "Export timeouts" and result.themes[0].overlap == 2
     assert "Lonely" not in [t.label for t in result.themes]  # one shared snippet is no match
     ws.roadmap.reject_theme("TB-1", "t1")
     # recomputed themes may renumber: the rejection still holds by label
-    monkeypatch.setattr(ws, "themes", _fake_themes(ws, id_a="t7"))
+    monkeypatch.setattr("research_hub.roadmap.theme_links.theming.themes", _fake_themes(ws, id_a="t7"))
     assert "Export timeouts" not in [t.label for t in ws.roadmap.suggest("TB-1", k=4).themes]
     ws.roadmap.confirm_theme("TB-1", "Dark theme")
     assert {t["label"]: t["state"] for t in ws.roadmap.themes("TB-1")} == \
@@ -165,7 +165,7 @@ def test_theme_suggestions_tolerate_a_missing_or_failing_themes_module(ws, monke
     def broken(*a, **k):
         raise error
 
-    monkeypatch.setattr(ws, "themes", broken)
+    monkeypatch.setattr("research_hub.roadmap.theme_links.theming.themes", broken)
     result = ws.roadmap.suggest("TB-1", k=4)
     assert result.themes == [] and len(result.snippets) >= 2
 
@@ -173,13 +173,13 @@ def test_theme_suggestions_tolerate_a_missing_or_failing_themes_module(ws, monke
 def test_export_groups_quotes_by_confirmed_theme(ws, monkeypatch):
     from research_hub.export.bundle import build
 
-    monkeypatch.setattr(ws, "themes", _fake_themes(ws))
+    monkeypatch.setattr("research_hub.roadmap.theme_links.theming.themes", _fake_themes(ws))
     ws.roadmap.suggest("TB-1", k=4)
     ws.roadmap.confirm_theme("TB-1", "t1")
     for s in ws.snippets():
         if s.role == "participant" and ("PDF" in s.text or "reminders" in s.text):
             ws.roadmap.link("TB-1", s.snippet_id)
-    groups = {g["theme"]: [q["quote"] for q in g["quotes"]] for g in build(ws, "TB-1")["groups"]}
+    groups = {g["theme"]: [q["quote"] for q in g["quotes"]] for g in build(ws.workspace, "TB-1")["groups"]}
     assert len(groups["Export timeouts"]) == 2
     assert sum(len(v) for v in groups.values()) == 3
 
@@ -191,7 +191,7 @@ def test_sample_roadmap_end_to_end(sample_copy):
     assert rm.import_file(SAMPLES / "roadmap" / "features.csv").added
     result = rm.suggest("TB-101", k=10)
     assert sum("export" in s.snippet.text.lower() for s in result.snippets) >= 5
-    known = set(sample_copy.records.snippet_ids())
+    known = set(sample_copy.workspace.records.snippet_ids())
     for t in result.themes:  # from the real themes module when it is there
         assert t.overlap >= 2 and set(t.snippet_ids) <= known
     rm.link("TB-101", result.snippets[0].snippet.snippet_id)

@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from research_hub.roadmap import FeatureError
+from research_hub import FeatureError
 from tests.conftest import SAMPLES, write
 
 JIRA_CSV = """Issue key,Summary,Description,Status,Priority,Labels,Labels,Created
@@ -120,8 +120,7 @@ def test_add_edit_archive_and_reimport_does_not_resurrect(hub, tmp_path):
 
 
 def _cli(home, *args):
-    from research_hub.cli import extra  # noqa: F401  registers the features group
-    from research_hub.cli.main import app
+    from research_hub.cli import app
 
     return CliRunner().invoke(app, ["--home", str(home), *args])
 

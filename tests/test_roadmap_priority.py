@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from research_hub.models import Snippet
+from research_hub.core.models import Snippet
 from research_hub.roadmap import Feature, measure
 from research_hub.roadmap.priority import customer, segment
 from tests.conftest import write
@@ -29,7 +29,7 @@ def score(quotes):
     return measure(FEATURE, quotes, as_of=AS_OF).score
 
 
-def test_formula_by_hand():
+def test_score_matches_the_written_formula_worked_by_hand():
     quotes = [snip("a", tags=["pain_point"]), snip("a"), snip("b", tags=["pain_point"], study="s2"),
               snip("b", tags=["feature_request"])]
     p = measure(FEATURE, quotes, as_of=AS_OF)

@@ -11,8 +11,7 @@ STUDY = "2026-q4-accountant-workflows"
 
 
 def run(home, *args):
-    from research_hub.cli import extra  # noqa: F401  registers the search command
-    from research_hub.cli.main import app
+    from research_hub.cli import app
 
     return CliRunner().invoke(app, ["--home", str(home), *args])
 

@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from research_hub.search.keyword import KeywordIndex
+from research_hub.store.keyword import KeywordIndex
 from tests.conftest import write
 from tests.search_corpus import DOCS
 

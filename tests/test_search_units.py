@@ -4,8 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from research_hub.search import fusion, text
-from research_hub.search.catalog import Catalog
+from research_hub.core import tokens as text
+from research_hub.search import fusion
+from research_hub.store.catalog import Catalog
 from research_hub.search.dedupe import collapse
 from research_hub.search.filters import Filters, parse_date
 from research_hub.search.highlight import mark, spans
@@ -27,7 +28,7 @@ def test_query_phrases_and_plain_text():
 
 
 @pytest.mark.parametrize("raw", [None, "", "   ", '""', "\x00\x01"])
-def test_empty_queries(raw):
+def test_blank_or_quote_only_queries_are_empty(raw):
     assert parse_query(raw).empty
 
 
@@ -50,7 +51,7 @@ def catalog() -> Catalog:
     return Catalog.from_rows(rows, [("a", "bug"), ("c", "bug"), ("c", "mobile"), ("zz", "bug")])
 
 
-def test_filter_masks():
+def test_each_filter_keeps_exactly_the_matching_rows():
     cat = catalog()
     assert Filters().mask(cat).tolist() == [True, False, True, True]  # participants by default
     assert Filters(role=()).mask(cat) is None
@@ -70,7 +71,7 @@ def test_catalog_round_trips_through_disk(tmp_path):
 
 @pytest.mark.parametrize("raw, end, want", [("2024", False, 20240101), ("2024", True, 20241231),
                                             ("2024-02", True, 20240229), ("2024-3-7", False, 20240307)])
-def test_dates(raw, end, want):
+def test_partial_dates_expand_to_the_first_or_last_day_of_the_period(raw, end, want):
     assert parse_date(raw, end) == want
 
 

@@ -91,10 +91,10 @@ def test_ingest_lands_on_the_server_in_its_own_collection(server_hub, chroma_url
 
     stats = server_hub.stats()
     assert stats["index"] == f"server {chroma_url}" and stats["vectors"] == stats["snippets"] > 0
-    assert server_hub.settings.collection.startswith("rh_")
+    assert server_hub.workspace.settings.collection.startswith("rh_")
     assert not (server_hub.home / "chroma").exists()  # nothing embedded on disk
     other = Hub(tmp_path / "other", chroma_url=chroma_url)
-    assert other.settings.collection != server_hub.settings.collection and other.index.count() == 0
+    assert other.workspace.settings.collection != server_hub.workspace.settings.collection and other.workspace.index.count() == 0
     assert server_hub.doctor()["ok"]
     other.close()
 
@@ -107,10 +107,10 @@ def test_search_and_filters_against_the_server(server_hub):
     tagged = server_hub.search("painful", k=5, tags=["pain_point"])
     assert tagged and all("pain_point" in h.tags for h in tagged)
     # Chroma's own where filters, list metadata included, through the HTTP client
-    vec = server_hub.embedder.encode_query("bank feed")
-    rows = server_hub.index.query(vec, 5, where={"participant": "Kwame"})
+    vec = server_hub.workspace.embedder.encode_query("bank feed")
+    rows = server_hub.workspace.index.query(vec, 5, where={"participant": "Kwame"})
     assert rows and all(server_hub.snippet(i).participant == "Kwame" for i, _ in rows)
-    rows = server_hub.index.query(vec, 5, where={"tags": {"$contains": "pain_point"}})
+    rows = server_hub.workspace.index.query(vec, 5, where={"tags": {"$contains": "pain_point"}})
     assert rows and all("pain_point" in server_hub.snippet(i).tags for i, _ in rows)
 
 
@@ -119,22 +119,22 @@ def test_tags_replace_delete_reindex_and_doctor_on_the_server(server_hub, corpus
     server_hub.add_tag(s.snippet_id, "urgent")
     for tag in server_hub.snippet(s.snippet_id).tags:
         server_hub.remove_tag(s.snippet_id, tag)  # the last tag too: the key must go on the server
-    assert "tags" not in (server_hub.index.get([s.snippet_id], include=["metadatas"])["metadatas"][0] or {})
+    assert "tags" not in (server_hub.workspace.index.get([s.snippet_id], include=["metadatas"])["metadatas"][0] or {})
     write(corpus / "discovery" / "a.txt", A_V1.replace("takes forever", "takes ages"))
     assert server_hub.ingest([corpus]).count("replaced") == 1
     server_hub.delete_document("d.md")
-    assert server_hub.index.all_ids() == set(server_hub.records.snippet_ids())
+    assert server_hub.workspace.index.all_ids() == set(server_hub.workspace.records.snippet_ids())
     out = server_hub.reindex()
-    assert out["encoded"] == 0 and out["indexed"] == len(server_hub.records.snippet_ids())
+    assert out["encoded"] == 0 and out["indexed"] == len(server_hub.workspace.records.snippet_ids())
     assert server_hub.doctor()["ok"]
 
 
 def test_doctor_repairs_a_damaged_server_index(server_hub):
-    ids = sorted(server_hub.records.snippet_ids())
-    server_hub.index.delete(ids[:2])
-    server_hub.index.update_metadata([ids[2]], [{"document_id": "wrong"}])
-    vec = server_hub.embedder.encode_query("orphan")
-    server_hub.index.upsert(["orphan-id"], vec[None, :], [{"document_id": "gone"}])
+    ids = sorted(server_hub.workspace.records.snippet_ids())
+    server_hub.workspace.index.delete(ids[:2])
+    server_hub.workspace.index.update_metadata([ids[2]], [{"document_id": "wrong"}])
+    vec = server_hub.workspace.embedder.encode_query("orphan")
+    server_hub.workspace.index.upsert(["orphan-id"], vec[None, :], [{"document_id": "gone"}])
     report = server_hub.doctor()
     assert (report["missing_vectors"], report["orphan_vectors"], report["metadata_mismatches"]) == (2, 1, 1)
     assert server_hub.doctor(repair=True)["repaired"] and server_hub.doctor()["ok"]
@@ -150,8 +150,8 @@ def test_a_killed_ingest_is_healed_on_the_server(server_hub, corpus, chroma_url)
                           text=True, cwd=ROOT)
     assert done.returncode == -signal.SIGKILL, done.stderr[-2000:]
     again = Hub(server_hub.home, chroma_url=chroma_url)
-    _ = again.index  # heals: the stale vectors of the old version are deleted
-    assert again.index.all_ids() == set(again.records.snippet_ids()) and again.doctor()["ok"]
+    _ = again.workspace.index  # heals: the stale vectors of the old version are deleted
+    assert again.workspace.index.all_ids() == set(again.workspace.records.snippet_ids()) and again.doctor()["ok"]
     assert again.ingest([corpus]).ok and again.doctor()["ok"]
     again.close()
 
@@ -163,6 +163,6 @@ def test_restore_into_server_mode(server_hub, chroma_url, tmp_path):
     result = Hub.restore(path, tmp_path / "restored", chroma_url=chroma_url)
     assert result["doctor_ok"] and result["encoded"] == 0
     copy = Hub(tmp_path / "restored", chroma_url=chroma_url)
-    assert copy.settings.collection != server_hub.settings.collection  # a copy, not the original
-    assert copy.index.count() == server_hub.index.count()
+    assert copy.workspace.settings.collection != server_hub.workspace.settings.collection  # a copy, not the original
+    assert copy.workspace.index.count() == server_hub.workspace.index.count()
     copy.close()

@@ -5,10 +5,10 @@ import random
 
 import pytest
 
-from ingest.split import participant_label, split_document, trim_context
-from ingest.types import (INTERVIEWER, PARTICIPANT, Cue, IngestError, ParsedDocument,
+from research_hub.ingest.split import participant_label, split_document, trim_context
+from research_hub.ingest.types import (INTERVIEWER, PARTICIPANT, Cue, IngestError, ParsedDocument,
                           SnippetDraft, Turn)
-from research_hub import nlp
+from research_hub.core import nlp
 
 
 def make_doc(turns: list[tuple], sep: str = "\n") -> ParsedDocument:

@@ -5,10 +5,10 @@ import time
 
 import pytest
 
-from ingest.tag import (ENTITY_LABELS, RULE_TAGS, TaxonomyTag, Tagger, load_taxonomy,
+from research_hub.ingest.tag import (ENTITY_LABELS, RULE_TAGS, TaxonomyTag, Tagger, load_taxonomy,
                         normalize_tag)
-from ingest.types import INTERVIEWER, PARTICIPANT, SnippetDraft
-from research_hub import nlp
+from research_hub.ingest.types import INTERVIEWER, PARTICIPANT, SnippetDraft
+from research_hub.core import nlp
 
 
 def draft(text: str, role: str = PARTICIPANT, **kw) -> SnippetDraft:
@@ -125,7 +125,7 @@ def test_tags_are_sorted_unique_snake_case_and_keep_upstream_tags(rules):
     assert all(t == normalize_tag(t) for t in d.tags)
 
 
-def test_normalize_tag():
+def test_tag_names_fold_case_spacing_and_punctuation_to_snake_case():
     assert normalize_tag("Data Export") == "data_export"
     assert normalize_tag("DataExport") == "data_export"
     assert normalize_tag("  data-export / CSV ") == "data_export_csv"
@@ -210,7 +210,7 @@ def test_bad_taxonomy_file_error_names_the_file(tmp_path, name, content, reason)
     assert name in str(err.value) and reason in str(err.value)
 
 
-def test_missing_taxonomy_file(tmp_path):
+def test_a_missing_taxonomy_file_is_a_one_line_error_naming_it(tmp_path):
     with pytest.raises(ValueError, match="nope.yaml.*not found"):
         load_taxonomy(tmp_path / "nope.yaml")
 

@@ -91,7 +91,7 @@ def test_labels_say_what_the_theme_is_about(ws):
 
 
 def test_labels_without_a_trained_spacy_model(ws, monkeypatch):
-    from research_hub import nlp
+    from research_hub.core import nlp
 
     monkeypatch.setenv("RESEARCH_HUB_SPACY_MODEL", "blank")
     nlp.clear_cache()
@@ -105,9 +105,9 @@ def test_labels_without_a_trained_spacy_model(ws, monkeypatch):
 
 
 def test_no_snippet_is_re_embedded(ws):
-    ws.embedder.encoded = 0
+    ws.workspace.embedder.encoded = 0
     ws.themes(all_snippets=True)
-    assert ws.embedder.encoded == 0
+    assert ws.workspace.embedder.encoded == 0
 
 
 def test_rename_survives_reclustering_and_ids_are_stable(ws):
@@ -242,13 +242,12 @@ def test_pain_point_selection_on_the_samples(sample_copy):
     assert sample_copy.themes(study="no-such-study").total == 0
 
 
-def test_cli_themes(planted_workspace, tmp_path):
+def test_cli_lists_renames_and_shows_themes_as_json_and_tables(planted_workspace, tmp_path):
     import json
 
     from typer.testing import CliRunner
 
     from research_hub.cli import app
-    from research_hub.cli import extra  # noqa: F401
 
     home = tmp_path / "ws"
     shutil.copytree(planted_workspace, home)

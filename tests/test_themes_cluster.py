@@ -88,7 +88,7 @@ def test_ctfidf_keywords_are_not_stop_words():
 
 @pytest.mark.integration
 def test_planted_themes_with_the_real_model():
-    from research_hub.config import Settings
+    from research_hub.core.settings import Settings
     from research_hub.embed import Embedder
 
     texts = [t for group in PLANTED.values() for t in group] + NOISE
