@@ -11,8 +11,7 @@ in them that are not its own mistakes (`tests/test_tag.py`).
 from __future__ import annotations
 
 import re
-
-from spacy.lang.en.stop_words import STOP_WORDS
+from functools import lru_cache
 
 DATE_WORDS = frozenset("""
 day days daily week weeks weekly weekend weekends fortnight fortnightly biweekly month months
@@ -32,6 +31,13 @@ _OPENING = "\"'“”‘’([{*_-–—"
 _SENTENCE_END = re.compile(r"[.!?:;…]['\"”’)\]]*$")
 
 
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    from spacy.lang.en.stop_words import STOP_WORDS  # spaCy is heavy: only ingest loads it
+
+    return frozenset(STOP_WORDS)
+
+
 def may_have_entities(text: str) -> bool:
     if _MONEY_SIGN.search(text) or _YEAR_OR_ORDINAL.search(text):
         return True
@@ -48,7 +54,7 @@ def _has_name_like_word(text: str) -> bool:
         token = match.group(0)
         word = re.split(r"[^\w]", token.lstrip(_OPENING), maxsplit=1)[0]
         if word[:1].isupper() and word != "I":
-            if not (opens_sentence and word.lower() in STOP_WORDS):
+            if not (opens_sentence and word.lower() in _stop_words()):
                 return True
         opens_sentence = bool(_SENTENCE_END.search(token))
     return False

@@ -11,11 +11,13 @@ The phrase tables themselves are in ``ingest.rule_phrases``.
 """
 from __future__ import annotations
 
-from typing import Callable, Collection, Iterable
+from typing import TYPE_CHECKING, Callable, Collection, Iterable
 
-from spacy.language import Language
-from spacy.matcher import PhraseMatcher
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+if TYPE_CHECKING:  # spaCy loads torch through thinc: only ingest pays for it
+    from spacy.language import Language
+    from spacy.matcher import PhraseMatcher
 
 from research_hub.ingest.rule_phrases import (
     AUX_BEFORE_I, FEATURE_COMBOS, FEATURE_PHRASES, FOLLOW_PHRASES, HAVE_TO_NOT, JUST_NOT,
@@ -89,6 +91,8 @@ def add_phrases(matcher: PhraseMatcher, nlp: Language, key: str,
 
 def rule_matcher(nlp: Language) -> PhraseMatcher:
     """One PhraseMatcher for every rule table, keyed by cue kind."""
+    from spacy.matcher import PhraseMatcher
+
     matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
     add_phrases(matcher, nlp, "pain", PAIN_PHRASES + PAIN_COMBOS)
     add_phrases(matcher, nlp, "pain_neg", PAIN_WORDS)

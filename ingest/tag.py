@@ -20,7 +20,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from spacy.matcher import Matcher, PhraseMatcher
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from research_hub.ingest.entity_cues import may_have_entities
@@ -64,6 +63,8 @@ class Tagger:
         return self.ner is not None
 
     def _build_taxonomy_matchers(self) -> None:
+        from spacy.matcher import Matcher, PhraseMatcher
+
         vocab = self.nlp.vocab
         self.tax_phrases = PhraseMatcher(vocab, attr="LOWER")
         self.tax_prefix = Matcher(vocab)

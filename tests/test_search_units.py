@@ -106,3 +106,22 @@ def test_collapse_folds_same_person_repeats_only():
     groups = collapse(np.array([0, 1, 2, 3]), ["Ann", "Ann", "Ann", "Bo"], v, k=10)
     assert [(g.index, g.duplicates) for g in groups] == [(0, [1]), (2, []), (3, [])]
     assert [g.index for g in collapse(np.array([0, 1, 2, 3]), ["Ann", "Ann", "Ann", "Bo"], v, k=2)] == [0, 2]
+
+
+def test_postings_score_exactly_as_bm25s_and_survive_a_round_trip(tmp_path):
+    import bm25s
+
+    from research_hub.store.postings import Postings
+
+    docs = [text.tokens(t) for t in ("The CSV export keeps timing out", "export to PDF is slow",
+                                     "I love the dark theme", "exports exports everywhere", "")]
+    ref = bm25s.BM25()
+    ref.index(docs, show_progress=False)
+    Postings.build(docs).save(tmp_path)
+    back = Postings.load(tmp_path)
+    mask = np.array([1, 1, 0, 1, 1], dtype=np.float32)
+    for terms in (["export"], ["export", "slow"], ["theme", "csv", "nope"]):
+        known = [t for t in terms if t in ref.vocab_dict]
+        want = ref.get_scores(known, weight_mask=mask) if known else np.zeros(5)
+        assert np.allclose(back.scores(terms, mask), want)
+    assert back.rows_containing("export").tolist() == [0, 1, 3] and back.rows_containing("nope").size == 0

@@ -20,8 +20,7 @@ import logging
 import threading
 from functools import lru_cache
 
-import spacy
-from spacy.language import Language
+from typing import TYPE_CHECKING
 
 from research_hub.core.settings import SETTINGS, env_value
 
@@ -34,7 +33,10 @@ _lock = threading.Lock()
 log = logging.getLogger(__name__)
 
 
-@Language.component("research_hub_paragraph_breaks")
+if TYPE_CHECKING:  # spaCy loads torch through thinc: searching and reading must not pay for it
+    from spacy.language import Language
+
+
 def _paragraph_breaks(doc):
     """A blank line (two or more newlines) always starts a new sentence."""
     for i in range(1, len(doc)):
@@ -47,6 +49,11 @@ def _paragraph_breaks(doc):
 @lru_cache(maxsize=1)
 def sentencizer() -> Language:
     """Blank English tokenizer + rule sentencizer. Cached; cheap to call."""
+    import spacy
+    from spacy.language import Language
+
+    if not Language.has_factory("research_hub_paragraph_breaks"):
+        Language.component("research_hub_paragraph_breaks", func=_paragraph_breaks)
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("research_hub_paragraph_breaks")
@@ -94,6 +101,8 @@ def trained() -> Language | None:
         if not _forced_blank():
             for name in _candidates():
                 try:
+                    import spacy
+
                     nlp = spacy.load(name, disable=list(_DISABLED_AT_LOAD))
                 except Exception as exc:  # not installed, or a broken package
                     if name == key:

@@ -10,10 +10,12 @@ import re
 from functools import lru_cache
 from typing import Iterator
 
-from bm25s.stopwords import STOPWORDS_EN
-
 WORD = re.compile(r"\w\w+")
-STOPWORDS = frozenset(STOPWORDS_EN)
+# Lucene's English stop set (the one bm25s uses), kept here so a query never imports bm25s
+STOPWORDS = frozenset("""
+a an and are as at be but by for if in into is it no not of on or such that the their then there
+these they this to was will with
+""".split())
 
 try:
     import Stemmer

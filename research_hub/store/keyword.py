@@ -26,14 +26,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import bm25s
 import numpy as np
 
 from research_hub.core import tokens as T
 from research_hub.store.catalog import TAG_SQL, Catalog
+from research_hub.store.postings import Postings
 
 log = logging.getLogger(__name__)
-FORMAT = "2"  # bump when the saved layout or the tokenizer changes
+FORMAT = "3"  # bump when the saved layout or the tokenizer changes
 
 SIGNATURE_SQL = """
 SELECT (SELECT count(*) FROM snippets), (SELECT max(rowid) FROM snippets),
@@ -48,7 +48,7 @@ ROWS_SQL = ("SELECT id, text_hash, seq, date, role, participant, study, kind, do
 class SearchState:
     signature: str
     catalog: Catalog
-    bm25: Any  # bm25s.BM25, None when the store is empty
+    bm25: Postings | None  # None when the store is empty
     vectors: np.ndarray  # one unit vector per row (memory-mapped when loaded from disk)
 
     def __len__(self) -> int:
@@ -56,27 +56,23 @@ class SearchState:
 
     def scores(self, terms: list[str], mask: np.ndarray | None = None) -> np.ndarray:
         """BM25 score of every row for these stems (0 where masked out)."""
-        known = [t for t in terms if t in self.bm25.vocab_dict] if self.bm25 is not None else []
-        if not known:
+        if self.bm25 is None:
             return np.zeros(len(self), dtype=np.float32)
-        weights = mask.astype(np.float32) if mask is not None else None
-        return self.bm25.get_scores(known, weight_mask=weights)
+        return self.bm25.scores(terms, mask.astype(np.float32) if mask is not None else None)
 
     def idf_mass(self, terms: list[str]) -> float:
         """Sum of the query terms' idf (Lucene's): BM25 of an average snippet holding each once."""
         if self.bm25 is None:
             return 0.0
         n = len(self)
-        df = np.array([len(self.rows_containing(t)) for t in terms if t in self.bm25.vocab_dict])
+        df = np.array([len(self.rows_containing(t)) for t in terms if t in self.bm25])
         return float(np.log1p((n - df + 0.5) / (df + 0.5)).sum()) if len(df) else 0.0
 
     def rows_containing(self, term: str) -> np.ndarray:
         """Rows whose text has this stem (the postings list)."""
-        if self.bm25 is None or term not in self.bm25.vocab_dict:
+        if self.bm25 is None:
             return np.zeros(0, dtype=np.int64)
-        tid = self.bm25.vocab_dict[term]
-        s = self.bm25.scores
-        return np.asarray(s["indices"][s["indptr"][tid]:s["indptr"][tid + 1]], dtype=np.int64)
+        return self.bm25.rows_containing(term)
 
 
 def all_vectors(ws, catalog: Catalog) -> np.ndarray:
@@ -138,7 +134,7 @@ class KeywordIndex:
         if not (folder / "done").exists():
             return None
         try:
-            bm25 = bm25s.BM25.load(str(folder / "bm25")) if (folder / "bm25").exists() else None
+            bm25 = Postings.load(folder) if (folder / "postings.npz").exists() else None
             vectors = np.load(folder / "vectors.npy", mmap_mode="r")
             return SearchState(sig, Catalog.load(folder), bm25, vectors)
         except Exception as exc:  # half-deleted by another process: rebuild
@@ -157,10 +153,7 @@ class KeywordIndex:
         finally:
             if own:
                 conn.execute("COMMIT")
-        bm25 = None
-        if rows:
-            bm25 = bm25s.BM25()
-            bm25.index([T.tokens(r[9]) for r in rows], show_progress=False)
+        bm25 = Postings.build([T.tokens(r[9]) for r in rows]) if rows else None
         state = SearchState(sig, catalog, bm25, all_vectors(self.ws, catalog))
         self._save(state)
         return state
@@ -175,7 +168,7 @@ class KeywordIndex:
             state.catalog.save(tmp)
             np.save(tmp / "vectors.npy", state.vectors)
             if state.bm25 is not None:
-                state.bm25.save(str(tmp / "bm25"))
+                state.bm25.save(tmp)
             (tmp / "done").write_text(state.signature)
             if final.exists():
                 shutil.rmtree(final, ignore_errors=True)
