@@ -16,6 +16,7 @@ from pathlib import Path
 from ingest.parsers.common import parse_clock
 from ingest.parsers.encoding import normalize_newlines
 from ingest.parsers.labels import COLON_LABEL
+from ingest.parsers.registry import TRANSCRIPT, register
 from ingest.parsers.transcript import build_document
 from ingest.types import IngestError, ParsedDocument
 
@@ -129,3 +130,7 @@ def parse_docx(path: Path, data: bytes) -> ParsedDocument:
     if not text.strip():
         raise IngestError("no text found in the DOCX (empty document)")
     return build_document(text, path, "docx")
+
+
+register([".docx"], label="Word document", families=[TRANSCRIPT],
+         parse=lambda path, data, text_col: parse_docx(path, data))

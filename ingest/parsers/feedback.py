@@ -15,6 +15,7 @@ from typing import Any, Iterable
 from ingest.parsers.common import date_from_filename, humanize_stem
 from ingest.parsers.dates import normalize_date
 from ingest.parsers.encoding import decode_bytes
+from ingest.parsers.registry import FEEDBACK, register
 from ingest.parsers.tabular import Table, normalize_column, read_csv, read_json, read_jsonl
 from ingest.types import PARTICIPANT, IngestError, ParsedDocument, Turn
 
@@ -232,3 +233,11 @@ def parse_feedback(path: Path, data: bytes, fmt: str, text_col: str | None = Non
         date=date_from_filename(path),
         metadata=metadata,
     )
+
+
+register([".csv"], label="CSV feedback export", families=[FEEDBACK],
+         parse=lambda path, data, text_col: parse_feedback(path, data, "csv", text_col))
+register([".json"], label="JSON feedback export", families=[FEEDBACK],
+         parse=lambda path, data, text_col: parse_feedback(path, data, "json", text_col))
+register([".jsonl"], label="JSON Lines feedback export", families=[FEEDBACK],
+         parse=lambda path, data, text_col: parse_feedback(path, data, "jsonl", text_col))

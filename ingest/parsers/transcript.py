@@ -20,6 +20,7 @@ from ingest.parsers.front_matter import (
     split_front_matter,
 )
 from ingest.parsers.labels import label_key, label_role
+from ingest.parsers.registry import TRANSCRIPT, register
 from ingest.parsers.speakers import (
     assign_roles,
     heading_lines,
@@ -147,3 +148,9 @@ def build_document(text: str, path: Path, fmt: str) -> ParsedDocument:
         date=fields.get("date") or date_from_filename(path),
         metadata=metadata,
     )
+
+
+register([".txt"], label="Plain-text transcript or notes", families=[TRANSCRIPT],
+         parse=lambda path, data, text_col: parse_text_file(path, data, "txt"))
+register([".md", ".markdown"], label="Markdown transcript or notes", families=[TRANSCRIPT],
+         parse=lambda path, data, text_col: parse_text_file(path, data, "md"))
