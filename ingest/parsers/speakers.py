@@ -176,8 +176,10 @@ def assign_roles(items: Sequence[tuple[str, str | None, str]]) -> dict[str, str]
     """Map speaker -> INTERVIEWER/PARTICIPANT.
 
     ``items`` are (speaker, role_label, turn text) in order. A label naming a
-    role wins; without any interviewer label, the speaker whose turns are
-    mostly questions and who asks the most questions is the interviewer.
+    role wins; without any interviewer label, the speaker who asks the most
+    questions is the interviewer when most of their turns are questions, or
+    when they ask at least twice as many as anyone else (and in a quarter of
+    their turns), or when everyone else is labelled a participant.
     """
     explicit: dict[str, str] = {}
     turns: Counter[str] = Counter()
@@ -203,7 +205,12 @@ def assign_roles(items: Sequence[tuple[str, str | None, str]]) -> dict[str, str]
         return roles
     best = max(asking, key=lambda s: (questions[s], questions[s] / turns[s]))
     others_are_participants = all(explicit.get(s) == PARTICIPANT for s in order if s != best)
-    if questions[best] / turns[best] >= 0.5 or others_are_participants:
+    runner_up = max((questions[s] for s in order if s != best), default=0)
+    # An interviewer who also says "Okay." and "Right." a lot asks under half the
+    # time, yet far more than anyone else does.
+    dominant = (questions[best] >= 3 and questions[best] >= 2 * runner_up
+                and questions[best] / turns[best] >= 0.25)
+    if questions[best] / turns[best] >= 0.5 or others_are_participants or dominant:
         roles[best] = INTERVIEWER
     return roles
 
