@@ -36,7 +36,7 @@ from ingest.parsers.registry import (
 from ingest.types import IngestError, ParsedDocument
 
 # Each module registers its suffixes when imported.
-from ingest.parsers import transcript, subtitles, docx, pdf, feedback  # noqa: E402,F401,I001
+from ingest.parsers import transcript, subtitles, docx, odt, rtf, htmldoc, pdf, feedback  # noqa: E402,F401,I001
 
 __all__ = ["SUPPORTED_EXTENSIONS", "DEFAULT_MAX_BYTES", "parse_file", "formats",
            "accepted_types", "accepted_types_help", "upload_types"]

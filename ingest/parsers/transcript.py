@@ -236,12 +236,14 @@ def _prompted_segments(text: str, segments: list[Segment]) -> list[tuple[int, in
     return spans if answered else None
 
 
-def build_document(text: str, path: Path, fmt: str,
-                   headings: Iterable[int] = ()) -> ParsedDocument:
+def build_document(text: str, path: Path, fmt: str, headings: Iterable[int] = (),
+                   meta_title: str | None = None) -> ParsedDocument:
     """Normalized text -> ParsedDocument with speaker turns (or note paragraphs).
 
     ``headings`` are offsets of lines the source marked as headings (a DOCX
     or ODT heading paragraph, an HTML <h1>); markdown ``#`` lines always are.
+    ``meta_title`` is a title the file's own metadata gives (an HTML <title>,
+    an RTF \\title), used when the text gives none, before the file name.
     """
     if not text.strip():
         raise IngestError("file has no text (only whitespace)")
@@ -367,7 +369,7 @@ def build_document(text: str, path: Path, fmt: str,
         text=text,
         turns=turns,
         kind_hint=kind,
-        title=title or humanize_stem(path),
+        title=title or (meta_title or "").strip() or humanize_stem(path),
         date=fields.get("date") or date_from_filename(path),
         metadata=metadata,
     )
