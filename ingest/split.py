@@ -48,9 +48,6 @@ from research_hub import nlp as rh_nlp
 CONTEXT_CHARS = 300
 SHORT_WORDS = 4  # a snippet under this many words is a fragment
 PIPE_BATCH = 256
-# Kept for callers that read them; fragments are now "under SHORT_WORDS words".
-FRAGMENT_MAX_CHARS = 20
-FRAGMENT_MAX_WORDS = SHORT_WORDS - 1
 
 GENERIC_SPEAKER = re.compile(
     r"^(?:the\s+)?(?:interviewee|participant|respondent|customer|user|speaker|author|"

@@ -189,14 +189,6 @@ def parse_table(path: Path, data: bytes, fmt: str, text_col: str | None = None) 
     return feedback_document(path, table, fmt, text_col)
 
 
-def parse_feedback(path: Path, data: bytes, fmt: str, text_col: str | None = None) -> ParsedDocument:
-    """Feedback items only (no transcript detection)."""
-    table = _read(fmt, data)
-    if not table.rows:
-        raise IngestError("no rows found (only a header)" if table.columns else "no records found")
-    return feedback_document(path, table, fmt, text_col)
-
-
 def feedback_document(path: Path, table: Table, fmt: str,
                       text_col: str | None = None) -> ParsedDocument:
 

@@ -15,7 +15,9 @@ a text column named like speech (text, words, transcript, utterance,
 content, ...), and the speakers must recur the way turns do (few speakers for
 many rows, or rows that leave the speaker empty to continue it). A table
 whose text column is a comment, feedback or review, or that has a rating,
-is feedback, unless its speaker column is literally called "speaker".
+is feedback, unless its speaker column is literally called "speaker"; one
+that also has an email, date, channel or source column needs empty speaker
+cells or clock times as well.
 
 The stored text is a readable transcript built here, one block per turn::
 
@@ -63,6 +65,11 @@ FEEDBACK_TEXT = {"comment", "comments", "feedback", "review", "response", "answe
                  "message", "description", "review_text", "feedback_text"}
 FEEDBACK_SIGNS = {"rating", "score", "stars", "nps", "csat", "ces", "upvotes", "likes",
                   "review", "review_title", "app_version", "store", "country"}
+# Columns a feedback export has and a transcript rarely does: with a speaker
+# column named only "name", "participant", ... they need a second sign of a
+# transcript (speaker cells left empty to continue, or clock times).
+ITEM_SIGNS = {"email", "channel", "source", "platform", "date", "created", "created_at",
+              "submitted", "submitted_at", "updated_at", "url", "subject", "title"}
 MAX_SPEAKERS = 30
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z]{2,31});")
 _CODE_SPLIT = re.compile(r"\s*[;|]\s*")
@@ -134,6 +141,8 @@ def transcript_columns(table: Table, text_col: str | None = None) -> Columns | N
 
     used = {speaker, text}
     start = _find(columns, START_NAMES, exclude=used)
+    if not strong and not continued and names & ITEM_SIGNS and not _clock_times(table, start):
+        return None
     used |= {start} if start else set()
     end = _find(columns, END_NAMES, exclude=used)
     used |= {end} if end else set()
@@ -142,6 +151,15 @@ def transcript_columns(table: Table, text_col: str | None = None) -> Columns | N
     role = _find(columns, ROLE_NAMES, exclude=used)
     used |= {role} if role else set()
     return Columns(speaker, text, start, end, codes, role, [c for c in columns if c not in used])
+
+
+def _clock_times(table: Table, column: str | None) -> bool:
+    """Most values of ``column`` are offsets into a recording, not dates."""
+    if column is None:
+        return False
+    values = [row.get(column, "").strip() for _, row in table.rows[:200]]
+    values = [v for v in values if v]
+    return bool(values) and sum(parse_seconds(v) is not None for v in values) * 2 >= len(values)
 
 
 def parse_seconds(value: str) -> float | None:

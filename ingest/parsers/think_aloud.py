@@ -75,6 +75,14 @@ def prompt_number(line: str) -> str | None:
     return None
 
 
+def reads_as_prompt(text: str) -> bool:
+    """A question or an instruction (with or without a task number)."""
+    if prompt_number(text) is not None or is_question(text):
+        return True
+    first = _WORD.match(text.strip().lstrip("*_\"'\u201c"))
+    return first is not None and first.group(0).casefold() in INSTRUCTIONS
+
+
 def _keyword(line: str) -> bool:
     return _KEYWORD_PROMPT.match(line) is not None
 

@@ -51,7 +51,7 @@ from ingest.parsers.speakers import (
     paragraph_blocks,
     segment_speakers,
 )
-from ingest.parsers.think_aloud import find_prompts, session_spans
+from ingest.parsers.think_aloud import find_prompts, reads_as_prompt, session_spans
 from ingest.types import INTERVIEWER, PARTICIPANT, IngestError, ParsedDocument, Turn
 
 AUTHOR = "Author"
@@ -217,7 +217,11 @@ def _session_turns(spans, lines: LineIndex, participant: str, moderator: str) ->
 def _prompted_segments(text: str, segments: list[Segment]) -> list[tuple[int, int, bool]] | None:
     """Every label names an interviewer (``Q1: ...``, ``Moderator: Task 2 ...``):
     the label's line is the prompt, the lines below it the participant's answer.
-    (start, end, is_prompt) spans, or None when no label has lines below it."""
+    (start, end, is_prompt) spans, or None when no label has lines below it or
+    most label lines are neither questions nor instructions."""
+    prompts = [text[s.start:s.end].split("\n", 1)[0] for s in segments]
+    if sum(reads_as_prompt(p) for p in prompts) * 2 < len(prompts):
+        return None  # a monologue (a moderator's guide), not prompts and answers
     spans: list[tuple[int, int, bool]] = []
     answered = False
     for seg in segments:

@@ -131,3 +131,18 @@ def test_parse_seconds(value, seconds):
 ])
 def test_broken_xlsx(parse_error, content, expected):
     assert parse_error("bad.xlsx", content).startswith(expected)
+
+
+def test_recurring_authors_with_dates_are_feedback(parse):
+    text = ("name,text,date\nAnn,Export is slow.,2026-03-01\nAnn,Still slow.,2026-03-02\n"
+            "Bo,Crashes.,2026-03-03\nAnn,Please fix.,2026-03-04\n")
+    doc = parse("f.csv", text)
+    assert doc.metadata["text_column"] == "text" and "style" not in doc.metadata
+
+
+def test_recurring_names_with_clock_times_are_a_transcript(parse):
+    text = ("name,text,start,date\nAnn,How do you export?,0:01,2026-03-01\n"
+            "Bo,By hand.,0:04,2026-03-01\nAnn,Why?,0:09,2026-03-01\nBo,No choice.,0:12,2026-03-01\n")
+    doc = parse("t.csv", text)
+    assert doc.metadata["style"] == "transcript table"
+    assert [t.start_time for t in doc.turns] == [1.0, 4.0, 9.0, 12.0]

@@ -71,3 +71,19 @@ def test_a_list_of_instructions_without_speech_stays_a_note(parse, spoken):
 ])
 def test_prompt_number(line, number):
     assert prompt_number(line) == number
+
+
+def test_a_moderator_monologue_is_not_split_into_prompts(parse_error, parse, spoken):
+    guide = ("Moderator: Welcome everyone to the session.\nWe will look at the new checkout.\n\n"
+             "Moderator: The session lasts an hour.\nThere are snacks at the back.\n")
+    # only the interviewer speaks: nothing is invented for a participant
+    doc = parse("guide.txt", guide)
+    assert {r for _, r, _ in spoken(doc)} == {I}
+
+
+def test_moderator_label_with_prompts_and_speech_below(parse, spoken):
+    text = ("Moderator: Task 1 - find the invoices from March.\nI'd go to Reports, I think.\n"
+            "Moderator: How would you send one again?\nThere is no button, so I'd download it.\n")
+    doc = parse("2026-02-02_session_p9.txt", text)
+    assert [(s, r) for s, r, _ in spoken(doc)] == [("Moderator", I), ("P9", P)] * 2
+    assert spoken(doc)[1][2] == "I'd go to Reports, I think."
