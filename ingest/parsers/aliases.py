@@ -24,6 +24,7 @@ _INITIALS = re.compile(r"^(?:[A-Z]\.?){2,4}$")
 _PARTICLES = {"de", "da", "del", "della", "van", "von", "der", "den", "du", "le", "la", "di",
               "bin", "al", "el", "y", "dos", "das", "ter", "ten"}
 _TITLES = {"dr", "mr", "mrs", "ms", "mx", "prof", "sir", "dame"}
+MAX_NAMES = 100
 
 
 def _name_words(name: str) -> list[str]:
@@ -78,6 +79,8 @@ def resolve_aliases(speakers: Iterable[str], known_names: Iterable[str] = ()) ->
     """
     speakers = list(dict.fromkeys(speakers))
     names = list(dict.fromkeys([*speakers, *known_names]))
+    if len(names) > MAX_NAMES:  # not a conversation between people; and keep it linear
+        return {}
     out: dict[str, str] = {}
     for speaker in speakers:
         target = alias_target(speaker, names, speakers)

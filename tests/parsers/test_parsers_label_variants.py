@@ -142,3 +142,8 @@ def test_speech_like_first_lines_never_become_titles(parse, first_line):
     assert doc.title == "Call notes"
     doc = parse("2026-01-02_call-notes.txt", f"{first_line}\n\nThey print every invoice.\n")
     assert doc.title == "Call notes"
+
+
+def test_aliases_are_not_searched_among_hundreds_of_labels():
+    names = [f"Person{i} Name{i}" for i in range(150)] + ["PN"]
+    assert resolve_aliases(names) == {}
