@@ -187,8 +187,7 @@ def _session_header(text: str, body_start: int, first_prompt: int,
             header.update((k, v) for k, v in field.items() if k not in header)
             skip.add(offset)
             continue
-        if title is None and not skip - {offset} and not header:
-            candidate = None
+        if title is None and not header:  # a title only on the first line
             if offset in headings:
                 candidate = _clean_title(line) or None
             else:
