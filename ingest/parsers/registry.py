@@ -77,8 +77,18 @@ def accepted_types(family: str | None = None) -> list[str]:
 
 
 def accepted_types_help() -> str:
-    """One line for help texts: 'Transcripts (.docx, .htm, ...) and feedback (.csv, ...).'"""
-    def names(family: str) -> str:
-        return ", ".join(accepted_types(family))
-
-    return f"Transcripts ({names(TRANSCRIPT)}) and feedback exports ({names(FEEDBACK)})."
+    """One line for help texts: 'Transcripts (.docx, ...); tables, read as a transcript
+    when they have speaker and text columns, else as feedback (.csv, ...); feedback (...).'"""
+    only_transcript = [f.suffix for f in formats() if f.families == (TRANSCRIPT,)]
+    only_feedback = [f.suffix for f in formats() if f.families == (FEEDBACK,)]
+    both = [f.suffix for f in formats() if f.transcript and f.feedback]
+    parts = []
+    if only_transcript:
+        parts.append(f"Transcripts ({', '.join(only_transcript)})")
+    if both:
+        parts.append("tables, read as a transcript when they have speaker and text columns, "
+                     f"else as feedback ({', '.join(both)})")
+    if only_feedback:
+        parts.append(f"feedback exports ({', '.join(only_feedback)})")
+    line = "; ".join(parts)
+    return (line[:1].upper() + line[1:] + ".") if line else ""
