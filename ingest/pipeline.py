@@ -17,14 +17,14 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ingest.embed_worker import EmbedWorker
-from ingest.files import Candidate, expand
-from ingest.parsers import parse_file
-from ingest.split import split_document
-from ingest.types import INTERVIEWER, IngestError, ParsedDocument, SnippetDraft
+from research_hub.ingest.embed_worker import EmbedWorker
+from research_hub.ingest.files import Candidate, expand
+from research_hub.ingest.parsers import parse_file
+from research_hub.ingest.split import split_document
+from research_hub.ingest.types import INTERVIEWER, IngestError, ParsedDocument, SnippetDraft
 from research_hub.embed import text_hash
 from research_hub.faults import crash_point  # issue 7: named points where a test may kill us
-from research_hub.models import FileResult, IngestReport
+from research_hub.core.models import FileResult, IngestReport
 from research_hub.store.vectors import vector_metadata
 
 MAX_WAITING = 4096  # snippets prepared but not stored, before preparing waits for storing

@@ -32,7 +32,7 @@ import secrets
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable
 
-from ingest.types import ParsedDocument
+from research_hub.ingest.types import ParsedDocument
 
 EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
@@ -115,7 +115,7 @@ def find_people(text: str, nlp) -> list[Span]:
     """PERSON entities from a trained spaCy pipeline, line by line in bounded chunks."""
     if nlp is None or "ner" not in nlp.pipe_names:
         return []
-    from research_hub.nlp import ner_only_disable
+    from research_hub.core.nlp import ner_only_disable
 
     chunks, offsets, start = [], [], 0
     for line in text.split("\n"):
@@ -368,7 +368,7 @@ def redactor_for(hub, on: bool) -> Redactor | None:
     """The workspace's redactor (its pseudonym secret is made once and kept in settings)."""
     if not on:
         return None
-    from research_hub import nlp
+    from research_hub.core import nlp
 
     with hub.db.transaction() as conn:
         conn.execute("INSERT OR IGNORE INTO settings VALUES ('redact_secret', ?)", (secrets.token_hex(16),))

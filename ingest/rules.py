@@ -17,7 +17,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from ingest.rule_phrases import (
+from research_hub.ingest.rule_phrases import (
     AUX_BEFORE_I, FEATURE_COMBOS, FEATURE_PHRASES, FOLLOW_PHRASES, HAVE_TO_NOT, JUST_NOT,
     KEEPS_NOT, MODAL, NEG, PAIN_COMBOS, PAIN_EXCLUDE, PAIN_PHRASES, PAIN_WORDS,
     PAST_IRREGULAR, PRAISE_PHRASES, PRAISE_WORDS, PRODUCT_WORDS, QUESTION_OPENERS,

@@ -42,8 +42,8 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
-from ingest.types import INTERVIEWER, Cue, IngestError, ParsedDocument, SnippetDraft, Turn
-from research_hub import nlp as rh_nlp
+from research_hub.ingest.types import INTERVIEWER, Cue, IngestError, ParsedDocument, SnippetDraft, Turn
+from research_hub.core import nlp as rh_nlp
 
 CONTEXT_CHARS = 300
 SHORT_WORDS = 4  # a snippet under this many words is a fragment

@@ -23,13 +23,13 @@ from typing import Any
 from spacy.matcher import Matcher, PhraseMatcher
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from ingest.entity_cues import may_have_entities
-from ingest.rules import (FEATURE_REQUEST, PAIN_POINT, PRAISE, QUESTION, RULE_TAGS,
+from research_hub.ingest.entity_cues import may_have_entities
+from research_hub.ingest.rules import (FEATURE_REQUEST, PAIN_POINT, PRAISE, QUESTION, RULE_TAGS,
                           WORKAROUND, add_phrases, decide_rule_tags, matched_spans,
                           rule_matcher, rule_vader)
-from ingest.taxonomy import TaxonomyTag, load_taxonomy, normalize_tag
-from ingest.types import INTERVIEWER, SnippetDraft
-from research_hub import nlp as rh_nlp
+from research_hub.ingest.taxonomy import TaxonomyTag, load_taxonomy, normalize_tag
+from research_hub.ingest.types import INTERVIEWER, SnippetDraft
+from research_hub.core import nlp as rh_nlp
 
 __all__ = [
     "ENTITY_LABELS", "FEATURE_REQUEST", "PAIN_POINT", "PRAISE", "QUESTION", "RULE_TAGS",

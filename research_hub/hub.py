@@ -15,7 +15,7 @@ from filelock import FileLock, Timeout
 from research_hub import faults
 from research_hub.config import Settings
 from research_hub.embed import Embedder
-from research_hub.models import Document, IngestReport, Snippet
+from research_hub.core.models import Document, IngestReport, Snippet
 from research_hub.store import Database, Records, VectorIndex
 from research_hub.themes.verbs import ThemeVerbs
 
@@ -63,7 +63,7 @@ class Hub(ThemeVerbs):
 
     def tagger(self):
         if self._tagger is None:
-            from ingest.tag import Tagger
+            from research_hub.ingest.tag import Tagger
 
             self._tagger = Tagger(taxonomy=self.taxonomy())
         return self._tagger
@@ -84,7 +84,7 @@ class Hub(ThemeVerbs):
 
         redact (default: the workspace setting) replaces emails, phone and card numbers and
         person names before anything is stored; keep_original also keeps the source copy."""
-        from ingest.pipeline import Pipeline
+        from research_hub.ingest.pipeline import Pipeline
 
         if isinstance(paths, (str, Path)):
             paths = [paths]
@@ -141,7 +141,7 @@ class Hub(ThemeVerbs):
 
     # -- taxonomy ------------------------------------------------------------
     def taxonomy(self) -> list:
-        from ingest.tag import TaxonomyTag
+        from research_hub.ingest.tag import TaxonomyTag
 
         raw = self.db.scalar("SELECT value FROM settings WHERE key = 'taxonomy'")
         return [TaxonomyTag(**t) for t in json.loads(raw)] if raw else []
@@ -149,7 +149,7 @@ class Hub(ThemeVerbs):
     def set_taxonomy(self, path: str | Path) -> None:
         from dataclasses import asdict
 
-        from ingest.tag import load_taxonomy
+        from research_hub.ingest.tag import load_taxonomy
 
         tags = load_taxonomy(Path(path))
         with self.db.transaction() as conn:
@@ -189,7 +189,7 @@ class Hub(ThemeVerbs):
         return found[snippet_id]
 
     def stats(self) -> dict[str, Any]:
-        from research_hub import nlp
+        from research_hub.core import nlp
 
         out: dict[str, Any] = dict(self.records.counts())
         out["tags"] = dict(self.records.tag_counts())
@@ -217,7 +217,7 @@ class Hub(ThemeVerbs):
         self._edit_tag(snippet_id, tag, "remove")
 
     def _edit_tag(self, snippet_id: str, tag: str, op: str) -> None:
-        from ingest.tag import normalize_tag
+        from research_hub.ingest.tag import normalize_tag
 
         self.snippet(snippet_id)  # raises for an unknown id
         with faults.index_writes(self.home):  # issue 7: a crash before the index update is healed
@@ -320,7 +320,7 @@ class Hub(ThemeVerbs):
 
     def redactor(self, redact: bool | None = None):
         """The PII redactor when redaction is on (argument, else workspace setting), else None."""
-        from ingest.redact import redactor_for
+        from research_hub.ingest.redact import redactor_for
 
         return redactor_for(self, redact if redact is not None else self.config("redact") == "true")
 

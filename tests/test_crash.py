@@ -223,13 +223,13 @@ def test_store_error_mid_file_is_repaired_at_once(hub, tmp_path, monkeypatch):
         if stage == "upserted":
             raise RuntimeError("disk went away")
 
-    monkeypatch.setattr("ingest.pipeline.crash_point", boom)
+    monkeypatch.setattr("research_hub.ingest.pipeline.crash_point", boom)
     report = hub.ingest([f])
     assert report.failed and "could not store" in report.failed[0].error
     assert list(hub.home.glob("index.pending.*")) == []  # the store error is per file; ingest ended
     assert hub.index.all_ids() == set(hub.records.snippet_ids())  # the new version's vectors are gone
     report = hub.doctor()
     assert report["ok"] and not report["metadata_mismatches"]
-    monkeypatch.setattr("ingest.pipeline.crash_point", faults.crash_point)
+    monkeypatch.setattr("research_hub.ingest.pipeline.crash_point", faults.crash_point)
     assert hub.ingest([f]).files[0].status == "replaced"
     assert hub.doctor()["ok"]

@@ -8,8 +8,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from ingest import embed_worker
-from ingest.embed_worker import Cores, EmbedWorker
+from research_hub.ingest import embed_worker
+from research_hub.ingest.embed_worker import Cores, EmbedWorker
 from research_hub.embed import default_threads, text_hash
 
 pytestmark = pytest.mark.integration

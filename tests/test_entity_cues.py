@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.entity_cues import may_have_entities
-from ingest.parsers import parse_file
-from ingest.split import split_document
-from ingest.tag import ENTITY_LABELS, Tagger
-from ingest.types import INTERVIEWER, PARTICIPANT, SnippetDraft
-from research_hub import nlp
+from research_hub.ingest.entity_cues import may_have_entities
+from research_hub.ingest.parsers import parse_file
+from research_hub.ingest.split import split_document
+from research_hub.ingest.tag import ENTITY_LABELS, Tagger
+from research_hub.ingest.types import INTERVIEWER, PARTICIPANT, SnippetDraft
+from research_hub.core import nlp
 from tests.conftest import SAMPLES
 
 

@@ -85,9 +85,9 @@ def corpus(tmp_path_factory) -> Path:
 PROBE = """
 import json, resource, sys
 from pathlib import Path
-from ingest.parsers import parse_file
-from ingest.split import split_document
-from ingest.types import IngestError
+from research_hub.ingest.parsers import parse_file
+from research_hub.ingest.split import split_document
+from research_hub.ingest.types import IngestError
 peak = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 out = {}
 for name in sys.argv[2:]:

@@ -35,21 +35,21 @@ FEEDBACK = """id,email,comment
 
 
 def _redactor(secret="s3cret"):
-    from ingest.redact import Redactor
-    from research_hub import nlp
+    from research_hub.ingest.redact import Redactor
+    from research_hub.core import nlp
 
     return Redactor(secret, nlp.trained())
 
 
 def _parse(path):
-    from ingest.parsers import parse_file
+    from research_hub.ingest.parsers import parse_file
 
     return parse_file(path)
 
 
 @pytest.mark.parametrize("name,text", [("maria.md", INTERVIEW), ("kwame.vtt", VTT), ("fb.csv", FEEDBACK)])
 def test_offsets_hold_and_nothing_personal_is_left(tmp_path, name, text):
-    from ingest.split import split_document
+    from research_hub.ingest.split import split_document
 
     doc = _parse(write(tmp_path / name, text))
     red = _redactor()(doc)
@@ -87,7 +87,7 @@ def test_speaker_pseudonyms_are_stable_across_documents_and_keyed_by_the_workspa
 
 
 def test_luhn():
-    from ingest.redact import luhn_ok
+    from research_hub.ingest.redact import luhn_ok
 
     assert luhn_ok("4111111111111111") and luhn_ok("378282246310005")
     assert not luhn_ok("1234567890123456")

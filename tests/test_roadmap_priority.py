@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from research_hub.models import Snippet
+from research_hub.core.models import Snippet
 from research_hub.roadmap import Feature, measure
 from research_hub.roadmap.priority import customer, segment
 from tests.conftest import write

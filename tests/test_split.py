@@ -5,10 +5,10 @@ import random
 
 import pytest
 
-from ingest.split import participant_label, split_document, trim_context
-from ingest.types import (INTERVIEWER, PARTICIPANT, Cue, IngestError, ParsedDocument,
+from research_hub.ingest.split import participant_label, split_document, trim_context
+from research_hub.ingest.types import (INTERVIEWER, PARTICIPANT, Cue, IngestError, ParsedDocument,
                           SnippetDraft, Turn)
-from research_hub import nlp
+from research_hub.core import nlp
 
 
 def make_doc(turns: list[tuple], sep: str = "\n") -> ParsedDocument:
@@ -300,7 +300,7 @@ def test_random_text_keeps_all_invariants():
 # -- fragments, acknowledgements, reading form --------------------------------
 
 def _words(text: str) -> int:
-    from ingest.split import word_count
+    from research_hub.ingest.split import word_count
 
     return word_count(text)
 
@@ -371,7 +371,7 @@ def test_no_short_snippet_could_have_joined_a_neighbour():
                                    "Sounds great!", "Thank you!", ":)", "Nope, lets begin",
                                    "Uh-huh, right."])
 def test_bare_replies_are_not_snippets_in_a_conversation(reply):
-    from ingest.split import is_bare_acknowledgement
+    from research_hub.ingest.split import is_bare_acknowledgement
 
     assert is_bare_acknowledgement(reply)
     doc = make_doc([("Interviewer", INTERVIEWER, "Shall we start with your exports?"),
@@ -386,7 +386,7 @@ def test_bare_replies_are_not_snippets_in_a_conversation(reply):
 @pytest.mark.parametrize("text", ["Hundreds.", "Me too.", "Mostly poetry.", "I do not.",
                                   "Yes, they do.", "Okay, the export is slow."])
 def test_short_statements_are_not_acknowledgements(text):
-    from ingest.split import is_bare_acknowledgement
+    from research_hub.ingest.split import is_bare_acknowledgement
 
     assert not is_bare_acknowledgement(text)
 
@@ -404,7 +404,7 @@ def test_short_statements_are_not_acknowledgements(text):
     ("Hmm, not sure.", "Not sure."),
 ])
 def test_reading_form(text, reading):
-    from ingest.split import reading_form
+    from research_hub.ingest.split import reading_form
 
     assert reading_form(text) == reading
 

@@ -5,10 +5,10 @@ import time
 
 import pytest
 
-from ingest.tag import (ENTITY_LABELS, RULE_TAGS, TaxonomyTag, Tagger, load_taxonomy,
+from research_hub.ingest.tag import (ENTITY_LABELS, RULE_TAGS, TaxonomyTag, Tagger, load_taxonomy,
                         normalize_tag)
-from ingest.types import INTERVIEWER, PARTICIPANT, SnippetDraft
-from research_hub import nlp
+from research_hub.ingest.types import INTERVIEWER, PARTICIPANT, SnippetDraft
+from research_hub.core import nlp
 
 
 def draft(text: str, role: str = PARTICIPANT, **kw) -> SnippetDraft:

@@ -91,7 +91,7 @@ def test_labels_say_what_the_theme_is_about(ws):
 
 
 def test_labels_without_a_trained_spacy_model(ws, monkeypatch):
-    from research_hub import nlp
+    from research_hub.core import nlp
 
     monkeypatch.setenv("RESEARCH_HUB_SPACY_MODEL", "blank")
     nlp.clear_cache()

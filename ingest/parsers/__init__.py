@@ -24,19 +24,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ingest.parsers import registry
-from ingest.parsers.common import first_line
-from ingest.parsers.registry import (
+from research_hub.ingest.parsers import registry
+from research_hub.ingest.parsers.common import first_line
+from research_hub.ingest.parsers.registry import (
     SUPPORTED_EXTENSIONS,
     accepted_types,
     accepted_types_help,
     formats,
     upload_types,
 )
-from ingest.types import IngestError, ParsedDocument
+from research_hub.ingest.types import IngestError, ParsedDocument
 
 # Each module registers its suffixes when imported.
-from ingest.parsers import transcript, subtitles, docx, odt, rtf, htmldoc, pdf, feedback  # noqa: E402,F401,I001
+from research_hub.ingest.parsers import transcript, subtitles, docx, odt, rtf, htmldoc, pdf, feedback  # noqa: E402,F401,I001
 
 __all__ = ["SUPPORTED_EXTENSIONS", "DEFAULT_MAX_BYTES", "parse_file", "formats",
            "accepted_types", "accepted_types_help", "upload_types"]

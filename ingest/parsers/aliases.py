@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from ingest.parsers.labels import label_key
+from research_hub.ingest.parsers.labels import label_key
 
 _INITIALS = re.compile(r"^(?:[A-Z]\.?){2,4}$")
 _PARTICLES = {"de", "da", "del", "della", "van", "von", "der", "den", "du", "le", "la", "di",

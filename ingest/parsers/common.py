@@ -74,7 +74,7 @@ def iso_date(value: Any) -> str | None:
     if isinstance(value, _dt.date):
         return value.isoformat()
     if isinstance(value, str):
-        from ingest.parsers.dates import normalize_date
+        from research_hub.ingest.parsers.dates import normalize_date
 
         return normalize_date(value)
     return None

@@ -14,12 +14,12 @@ import re
 import zipfile
 from pathlib import Path
 
-from ingest.parsers.common import parse_clock
-from ingest.parsers.encoding import normalize_newlines
-from ingest.parsers.labels import COLON_LABEL
-from ingest.parsers.registry import TRANSCRIPT, register
-from ingest.parsers.transcript import build_document
-from ingest.types import IngestError, ParsedDocument
+from research_hub.ingest.parsers.common import parse_clock
+from research_hub.ingest.parsers.encoding import normalize_newlines
+from research_hub.ingest.parsers.labels import COLON_LABEL
+from research_hub.ingest.parsers.registry import TRANSCRIPT, register
+from research_hub.ingest.parsers.transcript import build_document
+from research_hub.ingest.types import IngestError, ParsedDocument
 
 HEADER_CELLS = {"speaker", "name", "who", "time", "timestamp", "start", "text",
                  "transcript", "utterance", "said", "content", "comment", "notes"}

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import codecs
 
-from ingest.types import IngestError
+from research_hub.ingest.types import IngestError
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),

@@ -16,12 +16,12 @@ import re
 from pathlib import Path
 from typing import Any, Iterable
 
-from ingest.parsers.common import date_from_filename, humanize_stem
-from ingest.parsers.dates import normalize_date
-from ingest.parsers.encoding import decode_bytes
-from ingest.parsers.registry import FEEDBACK, TRANSCRIPT, register
-from ingest.parsers.table import parse_transcript_table, transcript_columns
-from ingest.parsers.tabular import (
+from research_hub.ingest.parsers.common import date_from_filename, humanize_stem
+from research_hub.ingest.parsers.dates import normalize_date
+from research_hub.ingest.parsers.encoding import decode_bytes
+from research_hub.ingest.parsers.registry import FEEDBACK, TRANSCRIPT, register
+from research_hub.ingest.parsers.table import parse_transcript_table, transcript_columns
+from research_hub.ingest.parsers.tabular import (
     Table,
     normalize_column,
     read_csv,
@@ -29,7 +29,7 @@ from ingest.parsers.tabular import (
     read_jsonl,
     read_xlsx,
 )
-from ingest.types import PARTICIPANT, IngestError, ParsedDocument, Turn
+from research_hub.ingest.types import PARTICIPANT, IngestError, ParsedDocument, Turn
 
 TEXT_NAMES = ("text", "comment", "comments", "feedback", "body", "message", "review",
               "response", "answer", "content", "description")

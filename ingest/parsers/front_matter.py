@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from ingest.parsers.common import iso_date, json_safe
+from research_hub.ingest.parsers.common import iso_date, json_safe
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _HEADER_FIELD = re.compile(

@@ -16,11 +16,11 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from ingest.parsers.docx import HEADER_CELLS, join_lines, table_row_line
-from ingest.parsers.encoding import decode_bytes
-from ingest.parsers.registry import TRANSCRIPT, register
-from ingest.parsers.transcript import build_document
-from ingest.types import IngestError, ParsedDocument
+from research_hub.ingest.parsers.docx import HEADER_CELLS, join_lines, table_row_line
+from research_hub.ingest.parsers.encoding import decode_bytes
+from research_hub.ingest.parsers.registry import TRANSCRIPT, register
+from research_hub.ingest.parsers.transcript import build_document
+from research_hub.ingest.types import IngestError, ParsedDocument
 
 SKIP = {"script", "style", "template", "noscript", "svg", "math", "iframe", "object", "embed",
         "canvas", "select", "textarea", "button", "head", "video", "audio", "map", "dialog"}

@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
-from ingest.parsers.common import parse_clock
-from ingest.types import INTERVIEWER, PARTICIPANT
+from research_hub.ingest.parsers.common import parse_clock
+from research_hub.ingest.types import INTERVIEWER, PARTICIPANT
 
 _TS = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
 _TS_PREFIX = (

@@ -13,11 +13,11 @@ import io
 import zipfile
 from pathlib import Path
 
-from ingest.parsers.docx import HEADER_CELLS, join_lines, table_row_line
-from ingest.parsers.registry import TRANSCRIPT, register
-from ingest.parsers.tabular import check_zip_sizes
-from ingest.parsers.transcript import build_document
-from ingest.types import IngestError, ParsedDocument
+from research_hub.ingest.parsers.docx import HEADER_CELLS, join_lines, table_row_line
+from research_hub.ingest.parsers.registry import TRANSCRIPT, register
+from research_hub.ingest.parsers.tabular import check_zip_sizes
+from research_hub.ingest.parsers.transcript import build_document
+from research_hub.ingest.types import IngestError, ParsedDocument
 
 TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"

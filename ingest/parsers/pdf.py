@@ -11,10 +11,10 @@ import logging
 import re
 from pathlib import Path
 
-from ingest.parsers.encoding import normalize_newlines
-from ingest.parsers.registry import TRANSCRIPT, register
-from ingest.parsers.transcript import build_document
-from ingest.types import IngestError, ParsedDocument
+from research_hub.ingest.parsers.encoding import normalize_newlines
+from research_hub.ingest.parsers.registry import TRANSCRIPT, register
+from research_hub.ingest.parsers.transcript import build_document
+from research_hub.ingest.types import IngestError, ParsedDocument
 
 _PAGE_NUMBER = re.compile(r"^[ \t]*(?:page[ \t]*)?\d{1,4}(?:[ \t]*(?:of|/)[ \t]*\d{1,4})?[ \t]*$",
                           re.IGNORECASE)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
-from ingest.types import ParsedDocument
+from research_hub.ingest.types import ParsedDocument
 
 TRANSCRIPT = "transcript"
 FEEDBACK = "feedback"
@@ -40,7 +40,7 @@ class Format:
 
 _FORMATS: dict[str, Format] = {}
 # The same set object for the life of the process: registering adds to it, so
-# ``from ingest.parsers import SUPPORTED_EXTENSIONS`` always sees every format.
+# ``from research_hub.ingest.parsers import SUPPORTED_EXTENSIONS`` always sees every format.
 SUPPORTED_EXTENSIONS: set[str] = set()
 
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ingest.parsers.encoding import normalize_newlines
-from ingest.parsers.registry import TRANSCRIPT, register
-from ingest.parsers.transcript import build_document
-from ingest.types import IngestError, ParsedDocument
+from research_hub.ingest.parsers.encoding import normalize_newlines
+from research_hub.ingest.parsers.registry import TRANSCRIPT, register
+from research_hub.ingest.parsers.transcript import build_document
+from research_hub.ingest.types import IngestError, ParsedDocument
 
 _CODE_PAGE = re.compile(rb"\\ansicpg(\d{3,5})")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

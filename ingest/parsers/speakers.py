@@ -10,15 +10,15 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
-from ingest.parsers.common import trim_span
-from ingest.parsers.labels import (
+from research_hub.ingest.parsers.common import trim_span
+from research_hub.ingest.parsers.labels import (
     accepted_keys,
     is_question,
     is_role_name,
     label_role,
     match_label,
 )
-from ingest.types import INTERVIEWER, PARTICIPANT
+from research_hub.ingest.types import INTERVIEWER, PARTICIPANT
 
 HEADING = re.compile(
     r"^[ \t]*(?:#{1,6}(?:[ \t]|$)|(?:-[ \t]*){3,}$|(?:\*[ \t]*){3,}$|(?:_[ \t]*){3,}$|={3,}[ \t]*$)"

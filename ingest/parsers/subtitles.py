@@ -20,12 +20,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.parsers.common import date_from_filename, humanize_stem, parse_clock
-from ingest.parsers.encoding import decode_bytes
-from ingest.parsers.labels import accepted_keys, label_key, match_label
-from ingest.parsers.registry import TRANSCRIPT, register
-from ingest.parsers.speakers import assign_roles
-from ingest.types import Cue, IngestError, ParsedDocument, Turn
+from research_hub.ingest.parsers.common import date_from_filename, humanize_stem, parse_clock
+from research_hub.ingest.parsers.encoding import decode_bytes
+from research_hub.ingest.parsers.labels import accepted_keys, label_key, match_label
+from research_hub.ingest.parsers.registry import TRANSCRIPT, register
+from research_hub.ingest.parsers.speakers import assign_roles
+from research_hub.ingest.types import Cue, IngestError, ParsedDocument, Turn
 
 UNKNOWN = "Unknown"
 UNKNOWN_GAP = 2.0  # seconds of silence that split an unlabelled speaker's turn

@@ -42,12 +42,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ingest.parsers.aliases import resolve_aliases
-from ingest.parsers.common import date_from_filename, humanize_stem, parse_clock
-from ingest.parsers.labels import label_key, label_role
-from ingest.parsers.speakers import assign_roles
-from ingest.parsers.tabular import Table, normalize_column
-from ingest.types import INTERVIEWER, PARTICIPANT, Cue, IngestError, ParsedDocument, Turn
+from research_hub.ingest.parsers.aliases import resolve_aliases
+from research_hub.ingest.parsers.common import date_from_filename, humanize_stem, parse_clock
+from research_hub.ingest.parsers.labels import label_key, label_role
+from research_hub.ingest.parsers.speakers import assign_roles
+from research_hub.ingest.parsers.tabular import Table, normalize_column
+from research_hub.ingest.types import INTERVIEWER, PARTICIPANT, Cue, IngestError, ParsedDocument, Turn
 
 SPEAKER_NAMES = ("speaker", "speaker_name", "speaker_label", "speakers", "name", "participant",
                  "who", "person", "voice", "spk", "talker")

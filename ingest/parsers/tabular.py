@@ -14,8 +14,8 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from ingest.parsers.encoding import normalize_newlines
-from ingest.types import IngestError
+from research_hub.ingest.parsers.encoding import normalize_newlines
+from research_hub.ingest.types import IngestError
 
 LIST_KEYS = ("items", "data", "results", "responses", "reviews", "records", "rows",
              "entries", "feedback", "comments", "tickets", "answers", "submissions")

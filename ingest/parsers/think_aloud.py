@@ -26,8 +26,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.parsers.labels import is_question
-from ingest.parsers.speakers import HEADING, iter_lines
+from research_hub.ingest.parsers.labels import is_question
+from research_hub.ingest.parsers.speakers import HEADING, iter_lines
 
 _KEYWORD_PROMPT = re.compile(
     r"^[ \t]*(?:[*_]{1,2})?(?:task|question|scenario|prompt|exercise|activity|mission|q)"

@@ -26,23 +26,23 @@ import re
 from pathlib import Path
 from typing import Any, Iterable
 
-from ingest.parsers.aliases import alias_target, resolve_aliases
-from ingest.parsers.common import (
+from research_hub.ingest.parsers.aliases import alias_target, resolve_aliases
+from research_hub.ingest.parsers.common import (
     LineIndex,
     date_from_filename,
     humanize_stem,
     participant_from_filename,
 )
-from ingest.parsers.encoding import decode_bytes
-from ingest.parsers.front_matter import (
+from research_hub.ingest.parsers.encoding import decode_bytes
+from research_hub.ingest.parsers.front_matter import (
     document_fields,
     front_matter_metadata,
     header_fields,
     split_front_matter,
 )
-from ingest.parsers.labels import label_key, label_role
-from ingest.parsers.registry import TRANSCRIPT, register
-from ingest.parsers.speakers import (
+from research_hub.ingest.parsers.labels import label_key, label_role
+from research_hub.ingest.parsers.registry import TRANSCRIPT, register
+from research_hub.ingest.parsers.speakers import (
     HEADING,
     Segment,
     assign_roles,
@@ -51,8 +51,8 @@ from ingest.parsers.speakers import (
     paragraph_blocks,
     segment_speakers,
 )
-from ingest.parsers.think_aloud import find_prompts, reads_as_prompt, session_spans
-from ingest.types import INTERVIEWER, PARTICIPANT, IngestError, ParsedDocument, Turn
+from research_hub.ingest.parsers.think_aloud import find_prompts, reads_as_prompt, session_spans
+from research_hub.ingest.types import INTERVIEWER, PARTICIPANT, IngestError, ParsedDocument, Turn
 
 AUTHOR = "Author"
 MODERATOR = "Moderator"

@@ -20,8 +20,8 @@ OPENERS = ["Honestly,", "To be fair,", "Last month", "Every quarter", "On Monday
 
 def sample_sentences(root: Path) -> tuple[list[str], list[str]]:
     """(participant sentences, interviewer sentences) from the sample files."""
-    from ingest.parsers import parse_file
-    from ingest.types import PARTICIPANT
+    from research_hub.ingest.parsers import parse_file
+    from research_hub.ingest.types import PARTICIPANT
 
     said: dict[bool, list[str]] = {True: [], False: []}
     for f in sorted(root.rglob("*")):
@@ -92,10 +92,10 @@ def run(corpus: Path | None, snippets: int, samples: Path) -> dict:
     Raw encode takes half the texts just before the ingest and half just after,
     so a change in machine load during the run falls on both sides alike.
     """
-    from ingest.embed_worker import plan
+    from research_hub.ingest.embed_worker import plan
     from research_hub.embed import default_threads
     from research_hub.hub import Hub
-    from research_hub.nlp import active_pipeline_name
+    from research_hub.core.nlp import active_pipeline_name
 
     with tempfile.TemporaryDirectory(prefix="rh-bench-") as tmp:
         tmp_path = Path(tmp)
@@ -134,9 +134,9 @@ def run(corpus: Path | None, snippets: int, samples: Path) -> dict:
 
 def corpus_texts(corpus: Path) -> list[str]:
     """The snippet texts the corpus yields, split by the pipeline's own splitter (untimed)."""
-    from ingest.files import expand
-    from ingest.parsers import parse_file
-    from ingest.split import split_document
+    from research_hub.ingest.files import expand
+    from research_hub.ingest.parsers import parse_file
+    from research_hub.ingest.split import split_document
 
     texts: list[str] = []
     for cand in expand([corpus]):
@@ -159,7 +159,7 @@ def _workers_only(hub, texts: list[str]) -> float:
     timings): whether the replicas are what makes the pipeline faster or slower."""
     from types import SimpleNamespace
 
-    from ingest.embed_worker import EmbedWorker
+    from research_hub.ingest.embed_worker import EmbedWorker
     from research_hub.embed import Embedder, text_hash
 
     bare = Embedder(hub.embedder.model_name, None, hub.settings.batch_size)

@@ -44,8 +44,8 @@ OPENERS = ["", "", "", "Honestly,", "To be fair,", "Last month", "Every quarter"
 
 def sample_texts(root: Path) -> tuple[list[str], list[str]]:
     """(participant snippets, interviewer snippets) of the sample files, split as ingest does."""
-    from ingest.parsers import parse_file
-    from ingest.split import split_document
+    from research_hub.ingest.parsers import parse_file
+    from research_hub.ingest.split import split_document
 
     said: dict[bool, list[str]] = {True: [], False: []}
     for f in sorted(root.rglob("*")):

@@ -74,7 +74,7 @@ def measure(name: str, method: Callable, texts: list[str], x: np.ndarray, truth:
 def run(path: Path, sample: int | None = None, with_bertopic: bool = True, out=print) -> dict:
     from research_hub.config import Settings
     from research_hub.embed import Embedder
-    from research_hub import nlp
+    from research_hub.core import nlp
 
     texts, truth = load(path, sample)
     out(f"{len(texts)} texts, {len(set(truth))} intents; {ATTRIBUTION}")

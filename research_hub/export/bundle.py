@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from research_hub.digest import file_sha256
-from research_hub.models import Snippet, format_time
+from research_hub.core.models import Snippet, format_time
 from research_hub.store.db import now
 
 BUNDLE_VERSION = 1

@@ -19,7 +19,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
-from research_hub.models import Snippet
+from research_hub.core.models import Snippet
 from research_hub.store.db import now
 
 log = logging.getLogger(__name__)

@@ -64,9 +64,9 @@ def row_to_feature(row) -> Feature:
 # -- reading export files ------------------------------------------------------
 def read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
     """Rows of a CSV, JSON or JSONL export as (source row number, {column: text})."""
-    from ingest.parsers.encoding import decode_bytes
-    from ingest.parsers.tabular import read_csv, read_json, read_jsonl
-    from ingest.types import IngestError
+    from research_hub.ingest.parsers.encoding import decode_bytes
+    from research_hub.ingest.parsers.tabular import read_csv, read_json, read_jsonl
+    from research_hub.ingest.types import IngestError
 
     suffix = path.suffix.lower()
     readers = {".csv": read_csv, ".tsv": read_csv, ".json": read_json, ".jsonl": read_jsonl}
@@ -121,7 +121,7 @@ def _find_list(data: Any, depth: int) -> list | None:
 
 
 def _normal(column: str) -> str:
-    from ingest.parsers.tabular import normalize_column
+    from research_hub.ingest.parsers.tabular import normalize_column
 
     name = normalize_column(column)
     return name[len("fields_"):] if name.startswith("fields_") else name

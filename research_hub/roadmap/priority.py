@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any, Iterable
 
-from research_hub.models import Snippet
+from research_hub.core.models import Snippet
 
 REPEAT_WEIGHT = 0.25
 BREADTH_STEP = 0.15
@@ -59,7 +59,7 @@ class Priority:
 
 def customer(s: Snippet) -> str:
     """Who a quote counts as: the participant; an anonymous feedback row counts as its own."""
-    from ingest.split import GENERIC_SPEAKER
+    from research_hub.ingest.split import GENERIC_SPEAKER
 
     if GENERIC_SPEAKER.match((s.speaker or "").strip()) and "row" in s.meta:
         return f"{s.document_id}#{s.meta['row']}"
@@ -68,7 +68,7 @@ def customer(s: Snippet) -> str:
 
 def segment(s: Snippet) -> str:
     """A segment field of the snippet's row (plan, segment, company size, ...), else its kind."""
-    from ingest.parsers.tabular import normalize_column
+    from research_hub.ingest.parsers.tabular import normalize_column
 
     fields = {normalize_column(str(k)): v for k, v in s.meta.items()}
     for name in SEGMENT_FIELDS:

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from research_hub.models import Hit
+from research_hub.core.models import Hit
 from research_hub.search import dense, fusion
 from research_hub.search.dedupe import collapse
 from research_hub.search.filters import parse_filters

@@ -86,7 +86,7 @@ def parse_date(text: str, end: bool) -> int:
 
 def normalize_tags(tags: Iterable[str]) -> tuple[str, ...]:
     try:
-        from ingest.tag import normalize_tag
+        from research_hub.ingest.tag import normalize_tag
     except ImportError:  # tagging not installed: compare as typed, lowercased
         def normalize_tag(t: str) -> str:
             return t.strip().lower()

@@ -5,7 +5,7 @@ import re
 from dataclasses import fields
 from typing import Iterable
 
-from research_hub.models import Hit, Snippet
+from research_hub.core.models import Hit, Snippet
 from research_hub.search.highlight import spans
 
 NEIGHBOUR_SPAN = 1  # turns before and after the hit

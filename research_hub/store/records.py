@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any, Iterable, Sequence
 
-from research_hub.models import Document, Snippet
+from research_hub.core.models import Document, Snippet
 from research_hub.store.db import Database, dumps, loads, now
 
 SNIPPET_SELECT = """

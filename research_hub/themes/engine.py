@@ -19,7 +19,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from research_hub.models import Snippet
+from research_hub.core.models import Snippet
 from research_hub.themes import cluster as clustering
 from research_hub.themes.label import describe
 from research_hub.themes.model import UNTHEMED_ID, Theme, Themes, nearest_first, theme_record

@@ -156,7 +156,7 @@ def _squash(text: str) -> str:
 
 def _noun_chunker():
     """The trained pipeline with only what noun chunks need, or None."""
-    from research_hub import nlp
+    from research_hub.core import nlp
 
     pipeline = nlp.trained()
     if pipeline is None or "parser" not in pipeline.pipe_names:

@@ -6,7 +6,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from research_hub.models import Snippet
+from research_hub.core.models import Snippet
 
 UNTHEMED_ID = "unthemed"
 QUOTES = 3

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from research_hub.models import Snippet
+from research_hub.core.models import Snippet
 from research_hub.ui import actions
 from research_hub.ui.common import (capability, get_hub, hub_call, md_escape, quote_card,
                                      tags_markdown)

@@ -12,8 +12,8 @@ from typing import Callable
 
 import pytest
 
-from ingest.parsers import parse_file
-from ingest.types import INTERVIEWER, PARTICIPANT, IngestError, ParsedDocument
+from research_hub.ingest.parsers import parse_file
+from research_hub.ingest.types import INTERVIEWER, PARTICIPANT, IngestError, ParsedDocument
 
 
 def check_doc(doc: ParsedDocument) -> ParsedDocument:

@@ -5,8 +5,8 @@ import codecs
 
 import pytest
 
-from ingest.parsers.encoding import decode_bytes
-from ingest.types import IngestError, INTERVIEWER, PARTICIPANT
+from research_hub.ingest.parsers.encoding import decode_bytes
+from research_hub.ingest.types import IngestError, INTERVIEWER, PARTICIPANT
 
 TRANSCRIPT = ("Interviewer: How\u2019s the \u201cnew\u201d export, Ren\u00e9e?\r\n"
               "Ren\u00e9e: Fran\u00e7ois says it\u2019s na\u00efve \u2013 caf\u00e9 users hate it.\r\n")

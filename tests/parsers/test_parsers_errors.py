@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.parsers import SUPPORTED_EXTENSIONS, parse_file
-from ingest.types import IngestError
+from research_hub.ingest.parsers import SUPPORTED_EXTENSIONS, parse_file
+from research_hub.ingest.types import IngestError
 
 
 def test_supported_extensions():
@@ -81,7 +81,7 @@ def test_unreadable_file(tmp_path, monkeypatch):
 
 
 def test_unexpected_library_error_is_wrapped(parse_error, monkeypatch):
-    import ingest.parsers.transcript as transcript
+    import research_hub.ingest.parsers.transcript as transcript
 
     def boom(*args, **kwargs):
         raise ValueError("library blew up\nwith a second line")

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.parsers import parse_file
-from ingest.split import split_document, word_count
-from ingest.types import INTERVIEWER, PARTICIPANT
+from research_hub.ingest.parsers import parse_file
+from research_hub.ingest.split import split_document, word_count
+from research_hub.ingest.types import INTERVIEWER, PARTICIPANT
 
 ROOT = Path(__file__).resolve().parents[2]
 

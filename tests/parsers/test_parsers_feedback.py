@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from ingest.parsers.feedback import map_kind
-from ingest.types import PARTICIPANT
+from research_hub.ingest.parsers.feedback import map_kind
+from research_hub.ingest.types import PARTICIPANT
 
 CSV = (
     "id,Customer Name,Comment,Created At,Source,Rating\n"

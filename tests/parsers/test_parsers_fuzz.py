@@ -7,8 +7,8 @@ import random
 
 import pytest
 
-from ingest.parsers import parse_file
-from ingest.types import IngestError
+from research_hub.ingest.parsers import parse_file
+from research_hub.ingest.types import IngestError
 
 LINES = [
     "Interviewer: How do you export?", "Maria: Every month.", "**Tom:** It is slow.",

@@ -8,9 +8,9 @@ import random
 
 import pytest
 
-from ingest.parsers import parse_file
-from ingest.split import split_document
-from ingest.types import IngestError
+from research_hub.ingest.parsers import parse_file
+from research_hub.ingest.split import split_document
+from research_hub.ingest.types import IngestError
 
 HTML_BITS = ["<p>", "</p>", "<b>Interviewer:</b> Why?", "Ana: because", "<br>", "<td>",
              "<tr>", "</tr>", "<table>", "</table>", "<script>x</script>", "&amp;", "&#8212;",

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from ingest.parsers import parse_file
-from ingest.parsers.aliases import alias_target, resolve_aliases
-from ingest.parsers.labels import label_role, match_label
-from ingest.split import split_document
-from ingest.types import INTERVIEWER, PARTICIPANT
+from research_hub.ingest.parsers import parse_file
+from research_hub.ingest.parsers.aliases import alias_target, resolve_aliases
+from research_hub.ingest.parsers.labels import label_role, match_label
+from research_hub.ingest.split import split_document
+from research_hub.ingest.types import INTERVIEWER, PARTICIPANT
 
 FIXTURES = Path(__file__).parent / "fixtures"
 I, P = INTERVIEWER, PARTICIPANT

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.parsers.labels import is_question, label_role, match_label
-from ingest.types import INTERVIEWER, PARTICIPANT
+from research_hub.ingest.parsers.labels import is_question, label_role, match_label
+from research_hub.ingest.types import INTERVIEWER, PARTICIPANT
 
 I, P = INTERVIEWER, PARTICIPANT
 

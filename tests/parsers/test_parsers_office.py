@@ -8,7 +8,7 @@ import docx
 import pytest
 from fpdf import FPDF
 
-from ingest.types import INTERVIEWER, PARTICIPANT
+from research_hub.ingest.types import INTERVIEWER, PARTICIPANT
 
 
 def _docx_bytes(build) -> bytes:

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-import ingest.parsers as parsers
-from ingest.parsers import registry
-from ingest.types import IngestError, ParsedDocument, Turn, PARTICIPANT
+import research_hub.ingest.parsers as parsers
+from research_hub.ingest.parsers import registry
+from research_hub.ingest.types import IngestError, ParsedDocument, Turn, PARTICIPANT
 
 
 def test_supported_extensions_is_the_registry():

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.parsers import SUPPORTED_EXTENSIONS, parse_file
-from ingest.types import INTERVIEWER, PARTICIPANT
+from research_hub.ingest.parsers import SUPPORTED_EXTENSIONS, parse_file
+from research_hub.ingest.types import INTERVIEWER, PARTICIPANT
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_interviews"
 FILES = sorted(

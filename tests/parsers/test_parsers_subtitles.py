@@ -1,7 +1,7 @@
 """WebVTT and SRT: speakers, merging, times, tags, broken cues."""
 from __future__ import annotations
 
-from ingest.types import INTERVIEWER, PARTICIPANT
+from research_hub.ingest.types import INTERVIEWER, PARTICIPANT
 
 VTT = """WEBVTT - Export call
 

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from ingest.parsers import parse_file
-from ingest.parsers.table import parse_seconds
-from ingest.split import split_document
-from ingest.types import INTERVIEWER, PARTICIPANT
+from research_hub.ingest.parsers import parse_file
+from research_hub.ingest.parsers.table import parse_seconds
+from research_hub.ingest.split import split_document
+from research_hub.ingest.types import INTERVIEWER, PARTICIPANT
 
 FIXTURES = Path(__file__).parent / "fixtures"
 I, P = INTERVIEWER, PARTICIPANT

@@ -1,7 +1,7 @@
 """Plain-text and Markdown transcripts: front matter, titles, notes, offsets."""
 from __future__ import annotations
 
-from ingest.types import INTERVIEWER, PARTICIPANT
+from research_hub.ingest.types import INTERVIEWER, PARTICIPANT
 
 FRONT = """---
 title: Export pains with Maria
