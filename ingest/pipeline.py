@@ -184,7 +184,7 @@ class Pipeline:
                 participant=d.participant, text=d.text, char_start=d.char_start,
                 char_end=d.char_end, line=d.line, start_time=d.start_time,
                 end_time=d.end_time, context=d.context, sentiment=d.sentiment,
-                entities=d.entities, meta=d.meta,
+                entities=d.entities, meta=_meta(d),
                 kind=d.meta.get("kind") or doc.kind, study=doc.study,
                 date=d.meta.get("date") or doc.date, text_hash=text_hash(d.text),
                 tags=sorted(set(d.tags)),
@@ -205,3 +205,10 @@ class Pipeline:
                 report.files.append(FileResult(str(p.candidate.path), "failed",
                                                error=f"{name}: could not store: {error}"))
                 self._advance(f"{name}: failed")
+
+
+def _meta(draft: SnippetDraft) -> dict:
+    """The draft's meta, plus its reading form (fillers dropped) when that differs."""
+    if draft.reading_text and draft.reading_text != draft.text:
+        return {**draft.meta, "reading_text": draft.reading_text}
+    return draft.meta

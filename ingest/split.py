@@ -6,16 +6,35 @@ Rules (see tests/test_split.py):
 * Sentence boundaries come from ``research_hub.nlp.sentencizer()`` (blank
   English + rule sentencizer; a blank line is always a boundary), so splitting
   does not depend on which trained model is installed.
-* Sentences are packed greedily, at most ``max_sentences`` per snippet and at
-  most ``max_chars`` characters. A sentence longer than ``max_chars`` is cut at
-  a word boundary (preferring a clause boundary such as ", " or "; "); only a
-  single "word" longer than ``max_chars`` (a URL, say) is cut mid-word.
-* Short fragments ("Yeah.", "Mm-hmm.", "Right, okay.") do not end a snippet
-  when a sentence of the same turn follows: they move on to it. A fragment that
-  ends a turn joins the snippet before it when that fits.
+* A snippet holds at most ``max_sentences`` sentences and ``max_chars``
+  characters. A sentence longer than ``max_chars`` is cut into pieces of about
+  equal length at word boundaries (preferring a clause boundary such as ", " or
+  "; "), so no piece is a stub; only a single "word" longer than ``max_chars``
+  (a URL, say) is cut mid-word.
+* Within those bounds a turn's sentences are grouped so that as few snippets
+  as possible are under four words: a piece too short to stand alone ("Yeah.",
+  "asking.", "All. The. Time.") joins its neighbour in the same turn. A short
+  opener ("Yeah.", "Right, okay.") goes with the sentence after it; a piece
+  that continues the one before (it starts in lower case, or the one before has
+  no closing punctuation) goes with that one. Among equally good groupings the
+  earlier snippets are the fuller ones.
+* A participant turn that is only an acknowledgement ("Yeah.", "Okay.",
+  "Mm-hmm."), a bare yes or no, or a reply that only moves the conversation
+  along ("No, go ahead.", "Sounds great!", "Thank you!") in a conversation (a document with interviewer and participant
+  turns) is not a snippet: it states nothing of its own, so as a search hit,
+  a theme member or a quote it would only be noise; it stays in the document
+  text for anyone reading the transcript. An interviewer's "Okay." stays a
+  snippet but is not taken as the question (``context``) the next answer
+  replies to. A one-row feedback item such as "Great!" is kept.
 * ``doc.text[s.char_start:s.char_end] == s.text`` always: offsets come from
   token offsets plus the turn start, never from searching for the string, and
   every snippet starts and ends on non-whitespace.
+* ``reading_text`` is the snippet without fillers ("uh", "um", a comma-set
+  "you know"), stutters ("I I", "the, the") and the commas they leave behind;
+  ``text`` stays verbatim.
+* Turns of transcript tables list their source rows
+  (``meta["source_rows"]``); each snippet's meta gives the ``rows`` it overlaps
+  and their ``codes``, so archivists' codes line up with snippets.
 """
 from __future__ import annotations
 
@@ -27,8 +46,7 @@ from research_hub.ingest.types import INTERVIEWER, Cue, IngestError, ParsedDocum
 from research_hub.core import nlp as rh_nlp
 
 CONTEXT_CHARS = 300
-FRAGMENT_MAX_CHARS = 20
-FRAGMENT_MAX_WORDS = 3
+SHORT_WORDS = 4  # a snippet under this many words is a fragment
 PIPE_BATCH = 256
 
 GENERIC_SPEAKER = re.compile(
@@ -39,13 +57,119 @@ GENERIC_SPEAKER = re.compile(
 _CLAUSE_END = ",;:)]\u2014\u2013"
 _WS = re.compile(r"\s+")
 _NEWLINE = re.compile("\n")
+_WORD = re.compile(r"[^\W_]+(?:['\u2019\-][^\W_]+)*")
+_CLOSED = re.compile(r"[.?!\u2026][\"'\u201d\u2019)\]*_]*$")
+
+# -- acknowledgements -------------------------------------------------------
+_ACK_PHRASES = (
+    "yeah", "yea", "yes", "yep", "yup", "ya", "yah", "aye", "ok", "okay", "okey", "okey dokey",
+    "kay", "k", "mm", "mmm", "hmm", "hm", "mhm", "mm hmm", "mm hm", "mmhmm", "uh huh", "uh",
+    "um", "er", "right", "sure", "alright", "all right", "exactly", "true", "totally",
+    "absolutely", "definitely", "cool", "great", "good", "nice", "perfect", "fine", "gotcha",
+    "got it", "i see", "oh", "ah", "aha", "wow", "ha", "haha", "thanks", "thank you",
+    "of course", "indeed", "correct", "that's right", "that's true", "fair enough",
+    "sounds good", "very good", "very well", "oh wow", "i know", "sure thing",
+    # bare yes/no and the replies that only move the conversation along
+    "no", "nope", "nah", "not really", "no problem", "not at all", "you're welcome",
+    "welcome", "sounds great", "sounds fine", "go ahead", "go on", "let's go", "let's do it",
+    "let's begin", "let's start", "let's get started", "let's dive in", "i'm ready", "ready",
+    "continue", "fire away", "that's it", "that's all", "that's everything", "nothing else",
+    "no questions", "none", "i understand", "understood", "please", "please do",
+    "hi", "hello", "hey", "bye", "goodbye", "cheers", "mhmm", "mmhm",
+    "uh hum", "ask away", "all good", "no more questions", "that sounds good",
+    "that sounds great", "not a problem", "my pleasure", "good night", "that covers everything",
+)
+_ACK = re.compile(
+    r"^(?:(?:%s)(?:\s+|$))+$" % "|".join(sorted((re.escape(p) for p in _ACK_PHRASES),
+                                                  key=len, reverse=True)))
+_ACK_MAX_WORDS = 6
+
+
+def word_count(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def is_bare_acknowledgement(text: str) -> bool:
+    """'Yeah.', 'Okay, great.', 'No, go ahead.', ':)': a turn that only acknowledges,
+    answers a bare yes or no, or moves the conversation along; no statement of its own."""
+    words = _WORD.findall(text.casefold().replace("\u2019", "'"))
+    if not words:
+        return bool(text.strip())  # ":)", "...", "--"
+    if len(words) > _ACK_MAX_WORDS:
+        return False
+    words = ["let's" if w == "lets" else w.replace("-", " ") for w in words]
+    return bool(_ACK.match(" ".join(words)))
+
+
+# -- a reading form without fillers ------------------------------------------
+_FILLER_WORD = r"(?:u+h+m*|u+m+|e+r+m+|e+r+h*|h+m+|m+h*m+|a+h+|you know)"
+# A filler with the commas around it: ", uh," ", you know," "Um, " ", um."
+_FILLER = re.compile(
+    rf"(?P<pre>,[ \t]*)?(?<![\w'\u2019-])(?P<word>{_FILLER_WORD})(?![\w'\u2019-])"
+    rf"(?P<post>[ \t]*,)?",
+    re.IGNORECASE,
+)
+_REPEAT = re.compile(r"(?<![\w'\u2019-])([^\W\d_]+(?:['\u2019][^\W\d_]+)?)"
+                     r"(?:(?:[ \t]*,)?[ \t]+\1)+(?![\w'\u2019-])", re.IGNORECASE)
+_REPEAT_OK = {"that", "had", "very", "no", "bye", "ha", "so", "really", "many", "more", "far",
+              "again", "over", "on", "out", "around", "round", "yes", "yeah", "now", "go",
+              "well", "too", "much", "knock", "la", "hey", "boo", "is", "do", "blah"}
+_TAG_QUESTION = re.compile(r",[ \t]*you know\?", re.IGNORECASE)
+_SPACES = re.compile(r"[ \t]{2,}")
+_SPACE_BEFORE = re.compile(r"[ \t]+([,.;:!?])")
+_LEADING = re.compile(r"^[\s,;:\u2014\u2013-]+")
+
+
+def _drop_filler(match: re.Match) -> str:
+    word = match.group("word").casefold()
+    start, end = match.start(), match.end()
+    text = match.string
+    before = text[:start].rstrip(" \t")
+    after = text[end:].lstrip(" \t")
+    pre, post = match.group("pre"), match.group("post")
+    if word == "you know":
+        # Only the aside: commas around it, or it opens or ends a sentence.
+        opens = (not before or before[-1] in ".?!;:\n\u2014") and post
+        ends = pre and (not after or after[0] in ".?!;\n")
+        if not (pre and post) and not opens and not ends:
+            return match.group(0)
+    if pre and post:
+        return " "
+    return " " if not pre and not post else ""
+
+
+def _collapse_repeat(match: re.Match) -> str:
+    word = match.group(1)
+    return match.group(0) if word.casefold() in _REPEAT_OK else word
+
+
+def reading_form(text: str) -> str:
+    """``text`` without fillers and stutters, for reading; never for quoting."""
+    out = _TAG_QUESTION.sub(".", text)  # "It is slow, you know?" is a statement
+    out = _FILLER.sub(_drop_filler, out)
+    out = _REPEAT.sub(_collapse_repeat, out)
+    out = _SPACE_BEFORE.sub(r"\1", out)
+    out = _SPACES.sub(" ", out)
+    out = re.sub(r",(?:[ \t]*,)+", ",", out)
+    out = re.sub(r",([.?!;:])", r"\1", out)
+    out = re.sub(r"(^|\n)[ \t]*[,;:][ \t]*", r"\1", out)
+    out = _LEADING.sub("", out).strip()
+    if out and text.lstrip(" \t,;:\u2014\u2013-")[:1].isupper() and out[0].islower():
+        out = out[0].upper() + out[1:]
+    return out or text
 
 
 @dataclass
 class _Sent:
     start: int  # offsets relative to the turn text
     end: int
-    fragment: bool
+    words: int
+    lead: bool = False  # a short opener: goes with what follows
+    tail: bool = False  # a short continuation: goes with what precedes
+
+    @property
+    def fragment(self) -> bool:
+        return self.words < SHORT_WORDS
 
 
 def participant_label(turn: Turn, doc_name: str) -> str:
@@ -85,59 +209,84 @@ def _sentences(sdoc, max_chars: int) -> list[_Sent]:
         if end - start > max_chars:
             out.extend(_cut_long(text, start, end, max_chars))
             continue
-        words = sum(1 for t in toks if not t.is_punct)
-        fragment = end - start <= FRAGMENT_MAX_CHARS and words <= FRAGMENT_MAX_WORDS
-        out.append(_Sent(start, end, fragment))
+        out.append(_Sent(start, end, word_count(text[start:end])))
+    for index, sent in enumerate(out):
+        if not sent.fragment:
+            continue
+        first = text[sent.start:sent.end].lstrip("\"'\u201c\u2018*_([")[:1]
+        previous_open = index > 0 and not _CLOSED.search(text[out[index - 1].start:out[index - 1].end])
+        sent.tail = index > 0 and (first.islower() or previous_open)
+        sent.lead = not sent.tail
     return out
 
 
 def _cut_long(text: str, start: int, end: int, max_chars: int) -> list[_Sent]:
-    """Cut text[start:end] into pieces of at most max_chars at word boundaries."""
+    """Cut text[start:end] into pieces of at most max_chars at word boundaries,
+    of about equal length, so that the last piece is not a stub."""
     pieces: list[_Sent] = []
     while end - start > max_chars:
         # Cut positions c: the piece is text[start:start + c] and text[start + c]
-        # is whitespace. Prefer a clause boundary (", " "; " ...) in the second
-        # half of the window, else the last space, else (one huge word) max_chars.
+        # is whitespace. Aim at an equal share of what is left; prefer a clause
+        # boundary (", " "; " ...) near it, else the space nearest to it, else
+        # (one huge word) max_chars.
+        remaining = end - start
+        target = -(-remaining // -(-remaining // max_chars))  # ceil(len / ceil(len / max))
         window = text[start:start + max_chars + 1]
         spaces = [c for c in range(1, len(window)) if window[c].isspace()]
-        clause = [c for c in spaces if c >= max_chars // 2 and window[c - 1] in _CLAUSE_END]
-        cut = clause[-1] if clause else (spaces[-1] if spaces else max_chars)
+        clause = [c for c in spaces if window[c - 1] in _CLAUSE_END
+                  and target * 0.6 <= c <= max_chars]
+        if clause:
+            cut = min(clause, key=lambda c: (abs(c - target), -c))
+        elif spaces:
+            cut = min(spaces, key=lambda c: (abs(c - target), -c))
+        else:
+            cut = max_chars
         piece_end = start + cut
         while piece_end > start and text[piece_end - 1].isspace():
             piece_end -= 1
         if piece_end <= start:  # defensive: never loop forever
             piece_end = start + max_chars
-        pieces.append(_Sent(start, piece_end, False))
+        pieces.append(_Sent(start, piece_end, word_count(text[start:piece_end])))
         start = piece_end
         while start < end and text[start].isspace():
             start += 1
     if start < end:
-        pieces.append(_Sent(start, end, False))
+        pieces.append(_Sent(start, end, word_count(text[start:end])))
     return pieces
 
 
 def _group(sents: list[_Sent], max_chars: int, max_sentences: int) -> list[list[_Sent]]:
-    groups: list[list[_Sent]] = []
-    cur: list[_Sent] = []
-    for sent in sents:
-        if cur and (len(cur) >= max_sentences or sent.end - cur[0].start > max_chars):
-            # Trailing fragments move on to the next sentence when they fit with it.
-            carry: list[_Sent] = []
-            while (len(cur) > 1 and cur[-1].fragment
-                   and len(carry) + 2 <= max_sentences
-                   and sent.end - cur[-1].start <= max_chars):
-                carry.insert(0, cur.pop())
-            groups.append(cur)
-            cur = carry
-        cur.append(sent)
-    if cur:
-        # A lone trailing fragment joins the snippet before it when that fits.
-        if (groups and all(s.fragment for s in cur)
-                and len(groups[-1]) + len(cur) <= max_sentences
-                and cur[-1].end - groups[-1][0].start <= max_chars):
-            groups[-1].extend(cur)
-        else:
-            groups.append(cur)
+    """Contiguous groups within the bounds, chosen to leave the fewest short ones.
+
+    Cost, compared in order: groups under SHORT_WORDS words; a short opener
+    that ends a group although a sentence follows, or a short continuation
+    that starts one although a sentence precedes; the number of groups. Ties
+    go to the grouping whose earlier groups are fuller (greedy packing).
+    """
+    n = len(sents)
+    if n == 0:
+        return []
+    best: list[tuple[int, int, int] | None] = [None] * (n + 1)
+    choice = [0] * (n + 1)
+    best[n] = (0, 0, 0)
+    for i in range(n - 1, -1, -1):
+        words = 0
+        for j in range(i + 1, min(n, i + max_sentences) + 1):
+            if j - i > 1 and sents[j - 1].end - sents[i].start > max_chars:
+                break
+            words += sents[j - 1].words
+            rest = best[j]
+            misplaced = ((j < n and sents[j - 1].lead) + (i > 0 and sents[i].tail))
+            cost = (rest[0] + (words < SHORT_WORDS), rest[1] + misplaced, rest[2] + 1)
+            if best[i] is None or cost < best[i]:
+                best[i], choice[i] = cost, j
+            elif cost == best[i] and j > choice[i]:
+                choice[i] = j
+    groups = []
+    i = 0
+    while i < n:
+        groups.append(sents[i:choice[i]])
+        i = choice[i]
     return groups
 
 
@@ -188,6 +337,20 @@ def line_of(newlines: list[int], pos: int) -> int:
     return bisect_left(newlines, pos) + 1
 
 
+def _snippet_meta(turn: Turn, start: int, end: int) -> dict:
+    """The turn's meta; for a table transcript, the rows (and their codes) the snippet overlaps."""
+    rows = turn.meta.get("source_rows")
+    if not rows:
+        return dict(turn.meta)
+    meta = {k: v for k, v in turn.meta.items() if k not in ("source_rows", "rows", "codes")}
+    hit = [r for r in rows if r["start"] < end and start < r["end"]]
+    meta["rows"] = [r["row"] for r in hit]
+    codes = list(dict.fromkeys(c for r in hit for c in r.get("codes", ())))
+    if codes:
+        meta["codes"] = codes
+    return meta
+
+
 def split_document(doc: ParsedDocument, doc_name: str, *, max_chars: int = 400,
                    max_sentences: int = 3) -> list[SnippetDraft]:
     """Split every turn of ``doc`` into snippet drafts (interviewer turns too)."""
@@ -200,6 +363,7 @@ def split_document(doc: ParsedDocument, doc_name: str, *, max_chars: int = 400,
         if not (0 <= turn.start <= turn.end <= len(text)):
             raise IngestError(f"{doc_name}: turn at offsets {turn.start}-{turn.end} "
                              f"is outside the document text (length {len(text)})")
+    conversation = len({t.role == INTERVIEWER for t in turns}) == 2
     nlp = rh_nlp.sentencizer()
     turn_texts = (text[t.start:t.end] for t in turns)
 
@@ -207,6 +371,9 @@ def split_document(doc: ParsedDocument, doc_name: str, *, max_chars: int = 400,
     last_question: str | None = None
     for turn, sdoc in zip(turns, nlp.pipe(turn_texts, batch_size=PIPE_BATCH)):
         is_interviewer = turn.role == INTERVIEWER
+        acknowledgement = conversation and is_bare_acknowledgement(sdoc.text)
+        if acknowledgement and not is_interviewer:
+            continue
         participant = participant_label(turn, doc_name)
         context = None if is_interviewer else last_question
         cues = _CueIndex(turn.cues) if turn.cues else None
@@ -214,8 +381,9 @@ def split_document(doc: ParsedDocument, doc_name: str, *, max_chars: int = 400,
             start = turn.start + group[0].start
             end = turn.start + group[-1].end
             t0, t1 = _times(turn, cues, start, end)
+            piece = text[start:end]
             drafts.append(SnippetDraft(
-                text=text[start:end],
+                text=piece,
                 char_start=start,
                 char_end=end,
                 speaker=turn.speaker,
@@ -225,10 +393,10 @@ def split_document(doc: ParsedDocument, doc_name: str, *, max_chars: int = 400,
                 start_time=t0,
                 end_time=t1,
                 context=context,
-                meta=dict(turn.meta),
+                meta=_snippet_meta(turn, start, end),
+                reading_text=reading_form(piece),
             ))
-        if is_interviewer:
+        if is_interviewer and not acknowledgement:
             question = trim_context(sdoc.text)
             last_question = question or last_question
     return drafts
-

@@ -71,3 +71,6 @@ class SnippetDraft:
     tags: list[str] = field(default_factory=list)
     sentiment: float = 0.0
     entities: list[dict[str, Any]] = field(default_factory=list)
+    # ``text`` without fillers (uh, um, "you know") and stutters ("I I"), for
+    # reading only: quotes and offsets always use ``text``.
+    reading_text: str | None = None

@@ -141,7 +141,10 @@ def test_leading_filler_is_merged_with_the_next_sentence(filler):
     doc = make_doc([("Ana", PARTICIPANT, body)])
     snips = split_document(doc, "d")
     check_invariants(doc, snips)
-    assert snips[0].text == f"{filler} The export button is hard to find. It is hidden in a menu."
+    # The closing "And grey." is too short to stand alone: it joins the sentence before it,
+    # so the opener and its sentence make the first snippet.
+    assert [s.text for s in snips] == [f"{filler} The export button is hard to find.",
+                                       "It is hidden in a menu. And grey."]
     # Fillers count as sentences: with max_sentences=1 they may stand alone.
     snips = split_document(doc, "d", max_sentences=1)
     assert all(n_sentences(s.text) == 1 for s in snips)
@@ -165,12 +168,18 @@ def test_trailing_filler_joins_the_snippet_before():
     assert [s.text for s in split_document(doc, "d")] == [body]
 
 
-def test_a_turn_that_is_only_filler_still_gives_a_snippet():
+def test_a_turn_that_is_only_filler_gives_no_snippet_in_a_conversation():
     doc = make_doc([("Interviewer", INTERVIEWER, "Did you use the export?"),
-                    ("Ana", PARTICIPANT, "Yeah.")])
+                    ("Ana", PARTICIPANT, "Yeah."),
+                    ("Interviewer", INTERVIEWER, "Okay."),
+                    ("Ana", PARTICIPANT, "It was slow.")])
     snips = split_document(doc, "d")
-    assert [s.text for s in snips] == ["Did you use the export?", "Yeah."]
-    assert snips[1].context == "Did you use the export?"
+    assert [s.text for s in snips] == ["Did you use the export?", "Okay.", "It was slow."]
+    # the interviewer's "Okay." is not the question the next answer replies to
+    assert snips[2].context == "Did you use the export?"
+    # without an interviewer (a feedback item, a note) a bare "Yeah." is still a snippet
+    alone = make_doc([("Ana", PARTICIPANT, "Yeah.")])
+    assert [s.text for s in split_document(alone, "d")] == ["Yeah."]
 
 
 def test_context_is_the_preceding_interviewer_question():
@@ -286,3 +295,123 @@ def test_random_text_keeps_all_invariants():
         starts = [s.char_start for s in snips]
         assert starts == sorted(starts)
         assert all(a.char_end <= b.char_start for a, b in zip(snips, snips[1:]))
+
+
+# -- fragments, acknowledgements, reading form --------------------------------
+
+def _words(text: str) -> int:
+    from research_hub.ingest.split import word_count
+
+    return word_count(text)
+
+
+def test_a_lower_case_piece_joins_the_sentence_before_it():
+    body = ("I kept asking the model for the grades. asking. "
+            "Then the export failed twice in a row and I gave up on it.")
+    doc = make_doc([("Ana", PARTICIPANT, body)])
+    snips = split_document(doc, "d", max_sentences=2)
+    check_invariants(doc, snips)
+    assert [s.text for s in snips] == [
+        "I kept asking the model for the grades. asking.",
+        "Then the export failed twice in a row and I gave up on it."]
+
+
+def test_short_pieces_join_a_neighbour_when_bounds_allow():
+    body = "All. The. Time. ChatGPT is my best friend when it comes to captions."
+    doc = make_doc([("Ana", PARTICIPANT, body)])
+    snips = split_document(doc, "d", max_sentences=5)
+    assert [s.text for s in snips] == [body]
+
+
+def test_a_long_sentence_is_cut_into_even_pieces():
+    sentence = ("so I would take the model of the grades and, uh, during that time, "
+                + "I would go through every single column and check it against the paper copy "
+                * 5).strip() + " and then finish."
+    assert 400 < len(sentence) < 800
+    doc = make_doc([("Ana", PARTICIPANT, sentence)])
+    snips = split_document(doc, "d")
+    check_invariants(doc, snips)
+    assert len(snips) == 2
+    assert all(_words(s.text) >= 20 for s in snips)
+    assert abs(len(snips[0].text) - len(snips[1].text)) < 120
+
+
+def test_no_short_snippet_could_have_joined_a_neighbour():
+    """A snippet under four words that is not its whole turn only exists when
+    joining either neighbour in the turn would break max_sentences or max_chars."""
+    rng = random.Random(11)
+    short = ["Yeah.", "asking.", "Right, okay.", "No.", "So.", "The.", "and then,", "Hmm."]
+    long = ["The export takes far too long on the big projects we run.",
+            "I usually copy everything into a spreadsheet before the meeting.",
+            "Then we argue about which number is the right one for a while.",
+            "it never lines up with the bank feed we see at the end of the month."]
+    turns = []
+    for i in range(80):
+        body = " ".join(rng.choice(short if rng.random() < 0.4 else long)
+                        for _ in range(rng.randint(1, 9)))
+        turns.append((f"S{i % 3}", PARTICIPANT, body))
+    doc = make_doc(turns)
+    for max_chars, max_sentences in ((400, 3), (160, 2), (400, 5)):
+        snips = split_document(doc, "d", max_chars=max_chars, max_sentences=max_sentences)
+        check_invariants(doc, snips, max_chars=max_chars)
+        for index, s in enumerate(snips):
+            turn = next(t for t in doc.turns if t.start <= s.char_start and s.char_end <= t.end)
+            if _words(s.text) >= 4 or (s.char_start, s.char_end) == (turn.start, turn.end):
+                continue
+            for other in (snips[index - 1] if index else None,
+                          snips[index + 1] if index + 1 < len(snips) else None):
+                if other is None or not (turn.start <= other.char_start < turn.end):
+                    continue
+                lo, hi = min(s.char_start, other.char_start), max(s.char_end, other.char_end)
+                merged = doc.text[lo:hi]
+                assert hi - lo > max_chars or n_sentences(merged) > max_sentences, (s.text, merged)
+
+
+@pytest.mark.parametrize("reply", ["Yeah.", "Okay, great.", "Mm-hmm.", "No, go ahead.",
+                                   "Sounds great!", "Thank you!", ":)", "Nope, lets begin",
+                                   "Uh-huh, right."])
+def test_bare_replies_are_not_snippets_in_a_conversation(reply):
+    from research_hub.ingest.split import is_bare_acknowledgement
+
+    assert is_bare_acknowledgement(reply)
+    doc = make_doc([("Interviewer", INTERVIEWER, "Shall we start with your exports?"),
+                    ("Ana", PARTICIPANT, reply),
+                    ("Interviewer", INTERVIEWER, "How many do you run a month?"),
+                    ("Ana", PARTICIPANT, "Hundreds.")])
+    snips = split_document(doc, "d")
+    assert [s.text for s in snips if s.role == PARTICIPANT] == ["Hundreds."]
+    assert snips[-1].context == "How many do you run a month?"
+
+
+@pytest.mark.parametrize("text", ["Hundreds.", "Me too.", "Mostly poetry.", "I do not.",
+                                  "Yes, they do.", "Okay, the export is slow."])
+def test_short_statements_are_not_acknowledgements(text):
+    from research_hub.ingest.split import is_bare_acknowledgement
+
+    assert not is_bare_acknowledgement(text)
+
+
+@pytest.mark.parametrize("text, reading", [
+    ("where I, you know, fill pages", "where I fill pages"),
+    ("the grades and, uh, during that time,", "the grades and during that time,"),
+    ("Um, so we export it.", "So we export it."),
+    ("I I think the the export is slow.", "I think the export is slow."),
+    ("We, uh, we export, um, weekly.", "We export weekly."),
+    ("It is slow, you know?", "It is slow."),
+    ("Do you know what I mean?", "Do you know what I mean?"),
+    ("I know that that is wrong.", "I know that that is wrong."),
+    ("humour is an umbrella", "humour is an umbrella"),
+    ("Hmm, not sure.", "Not sure."),
+])
+def test_reading_form(text, reading):
+    from research_hub.ingest.split import reading_form
+
+    assert reading_form(text) == reading
+
+
+def test_reading_text_is_a_separate_field():
+    body = "Um, the export is, uh, slow. I I copy it by hand."
+    doc = make_doc([("Ana", PARTICIPANT, body)])
+    (snip,) = split_document(doc, "d")
+    assert snip.text == body and doc.text[snip.char_start:snip.char_end] == body
+    assert snip.reading_text == "The export is slow. I copy it by hand."

@@ -1,32 +1,47 @@
 """File parsers: one file in, one ``ParsedDocument`` out.
 
 ``parse_file`` checks the file (type, size, emptiness), reads it and hands
-the bytes to the parser for its extension. Every failure is an
-``IngestError`` with a short one-line reason; the caller prefixes the file
-name. No library exception escapes unwrapped.
+the bytes to the parser registered for its suffix (``registry.py``). Every
+failure is an ``IngestError`` with a short one-line reason; the caller
+prefixes the file name. No library exception escapes unwrapped.
 
-    .txt .md .markdown  transcript.py  speaker turns (labels.py, speakers.py)
+    .txt .md .markdown  transcript.py  speaker turns (labels.py, speakers.py),
+                                       think-aloud sessions (think_aloud.py)
     .vtt .srt           subtitles.py   cues merged into speaker turns
     .docx               docx.py        paragraphs and tables -> transcript
+    .odt                odt.py         paragraphs and tables -> transcript
+    .rtf                rtf.py         text -> transcript
+    .html .htm          htmldoc.py     visible text -> transcript (never rendered)
     .pdf                pdf.py         text layer -> transcript
-    .csv .json .jsonl   feedback.py    one row = one turn (tabular.py reads)
+    .csv .tsv .xlsx     feedback.py    a transcript table (table.py) when it has
+    .json .jsonl                       speaker and text columns, else one row = one item
+
+Importing this package imports every parser module, which registers its
+suffixes; the libraries a parser needs (python-docx, pypdf, odfpy, ...) are
+imported only when a file of that type is read.
 """
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
 
+from research_hub.ingest.parsers import registry
 from research_hub.ingest.parsers.common import first_line
+from research_hub.ingest.parsers.registry import (
+    SUPPORTED_EXTENSIONS,
+    accepted_types,
+    accepted_types_help,
+    formats,
+    upload_types,
+)
 from research_hub.ingest.types import IngestError, ParsedDocument
 
-__all__ = ["SUPPORTED_EXTENSIONS", "DEFAULT_MAX_BYTES", "parse_file"]
+# Each module registers its suffixes when imported.
+from research_hub.ingest.parsers import transcript, subtitles, docx, odt, rtf, htmldoc, pdf, feedback  # noqa: E402,F401,I001
+
+__all__ = ["SUPPORTED_EXTENSIONS", "DEFAULT_MAX_BYTES", "parse_file", "formats",
+           "accepted_types", "accepted_types_help", "upload_types"]
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
-
-SUPPORTED_EXTENSIONS: set[str] = {
-    ".txt", ".md", ".markdown", ".vtt", ".srt", ".docx", ".pdf", ".csv", ".json", ".jsonl",
-}
-
 
 def _size(size: int) -> str:
     """'73.2 MB' (or KB below 0.1 MB, so small limits read sensibly)."""
@@ -45,29 +60,6 @@ def _too_big(size: int, limit: int) -> IngestError:
     return IngestError(f"file is {_size(size)}, over the {_limit(limit)} limit")
 
 
-def _dispatch(suffix: str) -> Callable[..., ParsedDocument]:
-    if suffix in (".txt", ".md", ".markdown"):
-        from research_hub.ingest.parsers.transcript import parse_text_file
-
-        fmt = "md" if suffix != ".txt" else "txt"
-        return lambda path, data, text_col: parse_text_file(path, data, fmt)
-    if suffix in (".vtt", ".srt"):
-        from research_hub.ingest.parsers.subtitles import parse_subtitles
-
-        return lambda path, data, text_col: parse_subtitles(path, data, suffix[1:])
-    if suffix == ".docx":
-        from research_hub.ingest.parsers.docx import parse_docx
-
-        return lambda path, data, text_col: parse_docx(path, data)
-    if suffix == ".pdf":
-        from research_hub.ingest.parsers.pdf import parse_pdf
-
-        return lambda path, data, text_col: parse_pdf(path, data)
-    from research_hub.ingest.parsers.feedback import parse_feedback
-
-    return lambda path, data, text_col: parse_feedback(path, data, suffix[1:], text_col)
-
-
 def parse_file(
     path: Path,
     *,
@@ -77,7 +69,7 @@ def parse_file(
     """Parse one file by its extension; raise IngestError with a one-line reason."""
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix not in SUPPORTED_EXTENSIONS:
+    if registry.lookup(suffix) is None:
         shown = f"'{suffix}'" if suffix else "(no extension)"
         supported = ", ".join(sorted(SUPPORTED_EXTENSIONS))
         raise IngestError(f"unsupported file type {shown} (supported: {supported})")
@@ -102,9 +94,9 @@ def parse_file(
     if len(data) > max_bytes:  # grew between stat and read
         raise _too_big(len(data), max_bytes)
 
-    parser = _dispatch(suffix)
+    parser = registry.lookup(suffix)
     try:
-        doc = parser(path, data, text_col)
+        doc = parser.parse(path, data, text_col)
     except IngestError:
         raise
     except RecursionError as exc:

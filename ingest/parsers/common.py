@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from research_hub.ingest.parsers.dates import normalize_date
+
 _FILENAME_DATE = re.compile(r"(?<!\d)(\d{4})[-_.](\d{2})[-_.](\d{2})(?!\d)")
 _TIME = re.compile(
     r"^(?:(?P<h>\d{1,3}):)?(?P<m>\d{1,2}):(?P<s>\d{2})(?:[.,](?P<f>\d{1,3}))?$"
@@ -74,8 +76,6 @@ def iso_date(value: Any) -> str | None:
     if isinstance(value, _dt.date):
         return value.isoformat()
     if isinstance(value, str):
-        from research_hub.ingest.parsers.dates import normalize_date
-
         return normalize_date(value)
     return None
 
@@ -96,3 +96,32 @@ def json_safe(value: Any) -> Any:
 def first_line(message: str) -> str:
     line = str(message).strip().splitlines()[0] if str(message).strip() else ""
     return line[:200]
+
+
+_SESSION_WORDS = {
+    "think", "aloud", "thinkaloud", "usability", "session", "sessions", "test", "testing",
+    "tests", "interview", "interviews", "transcript", "transcripts", "recording", "notes",
+    "study", "round", "task", "tasks", "ux", "moderated", "unmoderated", "final", "draft",
+    "call", "research", "user", "raw", "cleaned", "clean", "copy", "edited", "and", "with",
+}
+_PARTICIPANT_CODE = re.compile(r"^(?:p|participant|user|u)[-_ ]?(\d{1,3})$", re.IGNORECASE)
+_VERSION = re.compile(r"^v\d+$|^\d+$", re.IGNORECASE)
+
+
+def participant_from_filename(path: Path) -> str:
+    """A participant's name from a file name: 'think-aloud_p07.txt' -> 'P07',
+    '2026-05-03_usability_ana-ruiz.txt' -> 'Ana Ruiz'; the humanized stem when
+    nothing but session words is left."""
+    stem = _FILENAME_DATE.sub(" ", path.stem)
+    words = [w for w in re.split(r"[\s_\-.]+", stem) if w]
+    for word in words:
+        code = _PARTICIPANT_CODE.match(word)
+        if code:
+            return f"P{code.group(1)}"
+    for a, b in zip(words, words[1:]):
+        if a.casefold() in ("p", "participant", "user") and b.isdigit() and len(b) <= 3:
+            return f"P{b}"
+    kept = [w for w in words if w.casefold() not in _SESSION_WORDS and not _VERSION.match(w)]
+    if not kept:
+        return humanize_stem(path)
+    return " ".join(w if any(c.isupper() for c in w) else w.capitalize() for w in kept)

@@ -1,6 +1,7 @@
 """Word .docx (python-docx) -> transcript text -> speaker turns.
 
-Body paragraphs and tables are read in document order and joined with "\n".
+Body paragraphs and tables are read in document order and joined with "\n";
+paragraphs styled Title or Heading are headings (a title candidate).
 A table row becomes one line; a row shaped like ``Name | [time] | text``
 (the layout of many exported transcripts) becomes ``[time] Name: text`` so
 the usual speaker rules apply. Other rows join their cells with " | ".
@@ -16,10 +17,11 @@ from pathlib import Path
 from research_hub.ingest.parsers.common import parse_clock
 from research_hub.ingest.parsers.encoding import normalize_newlines
 from research_hub.ingest.parsers.labels import COLON_LABEL
+from research_hub.ingest.parsers.registry import TRANSCRIPT, register
 from research_hub.ingest.parsers.transcript import build_document
 from research_hub.ingest.types import IngestError, ParsedDocument
 
-_HEADER_CELLS = {"speaker", "name", "who", "time", "timestamp", "start", "text",
+HEADER_CELLS = {"speaker", "name", "who", "time", "timestamp", "start", "text",
                  "transcript", "utterance", "said", "content", "comment", "notes"}
 _NAME_CELL = re.compile(r"^[^\W\d_][\w'\u2019.\- ]{0,39}$")
 _MAX_DEPTH = 5
@@ -71,7 +73,9 @@ def _cell_text(cell, depth: int) -> str:
     return "\n".join(parts).strip()
 
 
-def _row_line(cells: list[str]) -> str:
+def table_row_line(cells: list[str]) -> str:
+    """One table row as a line: ``Name | [time] | text`` -> ``[time] Name: text``,
+    other rows their cells joined with " | " (shared by the ODT and HTML readers)."""
     stamp = None
     rest = []
     for text in cells:
@@ -101,31 +105,63 @@ def _table_lines(table, depth: int = 0) -> list[str]:
                 cells.append(text)
         if not cells:
             continue
-        if row_index == 0 and all(c.casefold().strip(": ") in _HEADER_CELLS for c in cells):
+        if row_index == 0 and all(c.casefold().strip(": ") in HEADER_CELLS for c in cells):
             continue
-        lines.append(_row_line(cells))
+        lines.append(table_row_line(cells))
     return lines
 
 
-def docx_text(data: bytes) -> str:
+def _is_heading(paragraph) -> bool:
+    try:
+        name = (paragraph.style.name or "") if paragraph.style is not None else ""
+    except Exception:  # a style reference the package does not define
+        return False
+    return name == "Title" or name.startswith("Heading")
+
+
+def join_lines(lines: list[tuple[str, bool]]) -> tuple[str, list[int]]:
+    """(line, is heading) pairs -> text joined with "\n" and the heading line offsets."""
+    parts: list[str] = []
+    headings: list[int] = []
+    offset = 0
+    for index, (line, heading) in enumerate(lines):
+        line = normalize_newlines(line).replace("\x00", "")
+        if index:
+            parts.append("\n")
+            offset += 1
+        if heading and line.strip() and "\n" not in line:
+            headings.append(offset + len(line) - len(line.lstrip()))
+        parts.append(line)
+        offset += len(line)
+    return "".join(parts), headings
+
+
+def docx_lines(data: bytes) -> list[tuple[str, bool]]:
     document = _open(data)
-    lines: list[str] = []
+    lines: list[tuple[str, bool]] = []
     try:
         for block in document.iter_inner_content():
             if hasattr(block, "rows"):
-                lines.extend(_table_lines(block))
+                lines.extend((line, False) for line in _table_lines(block))
             else:
-                lines.append(block.text)
+                lines.append((block.text, _is_heading(block)))
     except IngestError:
         raise
     except Exception as exc:
         raise IngestError(f"cannot read DOCX content ({exc.__class__.__name__})") from exc
-    text = normalize_newlines("\n".join(lines)).replace("\x00", "")
-    return text
+    return lines
+
+
+def docx_text(data: bytes) -> str:
+    return join_lines(docx_lines(data))[0]
 
 
 def parse_docx(path: Path, data: bytes) -> ParsedDocument:
-    text = docx_text(data)
+    text, headings = join_lines(docx_lines(data))
     if not text.strip():
         raise IngestError("no text found in the DOCX (empty document)")
-    return build_document(text, path, "docx")
+    return build_document(text, path, "docx", headings)
+
+
+register([".docx"], label="Word document", families=[TRANSCRIPT],
+         parse=lambda path, data, text_col: parse_docx(path, data))

@@ -1,4 +1,8 @@
-"""Feedback exports (CSV / JSON / JSONL): one row = one Turn.
+"""Tables (CSV / TSV / XLSX / JSON / JSONL): a transcript or feedback items.
+
+A table with speaker and speech columns whose speakers recur is a transcript
+exported as a table (``table.py``: turns with speakers, roles and times).
+Any other table is a feedback export: one row = one Turn.
 
 The stored text is every non-empty item's text, one block each, separated
 by a blank line. ``Turn.line`` is the item's line in that text and
@@ -15,7 +19,16 @@ from typing import Any, Iterable
 from research_hub.ingest.parsers.common import date_from_filename, humanize_stem
 from research_hub.ingest.parsers.dates import normalize_date
 from research_hub.ingest.parsers.encoding import decode_bytes
-from research_hub.ingest.parsers.tabular import Table, normalize_column, read_csv, read_json, read_jsonl
+from research_hub.ingest.parsers.registry import FEEDBACK, TRANSCRIPT, register
+from research_hub.ingest.parsers.table import parse_transcript_table, transcript_columns
+from research_hub.ingest.parsers.tabular import (
+    Table,
+    normalize_column,
+    read_csv,
+    read_json,
+    read_jsonl,
+    read_xlsx,
+)
 from research_hub.ingest.types import PARTICIPANT, IngestError, ParsedDocument, Turn
 
 TEXT_NAMES = ("text", "comment", "comments", "feedback", "body", "message", "review",
@@ -127,9 +140,16 @@ def _find_channel_column(columns: list[str]) -> str | None:
     return None
 
 
-def _read(fmt: str, text: str) -> Table:
+def _read(fmt: str, data: bytes) -> Table:
+    if fmt == "xlsx":
+        return read_xlsx(data)
+    text = decode_bytes(data)
+    if not text.strip():
+        raise IngestError("file has no text (only whitespace)")
     if fmt == "csv":
         return read_csv(text)
+    if fmt == "tsv":
+        return read_csv(text, delimiter="\t")
     if fmt == "json":
         return read_json(text)
     return read_jsonl(text)
@@ -158,13 +178,19 @@ def _turn_meta(row: dict[str, str], number: int, text_col: str,
     return meta
 
 
-def parse_feedback(path: Path, data: bytes, fmt: str, text_col: str | None = None) -> ParsedDocument:
-    text = decode_bytes(data)
-    if not text.strip():
-        raise IngestError("file has no text (only whitespace)")
-    table = _read(fmt, text)
+def parse_table(path: Path, data: bytes, fmt: str, text_col: str | None = None) -> ParsedDocument:
+    """A transcript table when it is one, else feedback items."""
+    table = _read(fmt, data)
     if not table.rows:
         raise IngestError("no rows found (only a header)" if table.columns else "no records found")
+    columns = transcript_columns(table, text_col)
+    if columns is not None:
+        return parse_transcript_table(path, table, columns, fmt)
+    return feedback_document(path, table, fmt, text_col)
+
+
+def feedback_document(path: Path, table: Table, fmt: str,
+                      text_col: str | None = None) -> ParsedDocument:
 
     if text_col:
         column = next((c for c in table.columns if c == text_col), None) or next(
@@ -232,3 +258,20 @@ def parse_feedback(path: Path, data: bytes, fmt: str, text_col: str | None = Non
         date=date_from_filename(path),
         metadata=metadata,
     )
+
+
+register([".csv"], label="CSV table: transcript (speaker, text, time) or feedback export",
+         families=[TRANSCRIPT, FEEDBACK],
+         parse=lambda path, data, text_col: parse_table(path, data, "csv", text_col))
+register([".tsv"], label="TSV table: transcript (speaker, text, time) or feedback export",
+         families=[TRANSCRIPT, FEEDBACK],
+         parse=lambda path, data, text_col: parse_table(path, data, "tsv", text_col))
+register([".xlsx"], label="Excel table: transcript (speaker, text, time) or feedback export",
+         families=[TRANSCRIPT, FEEDBACK],
+         parse=lambda path, data, text_col: parse_table(path, data, "xlsx", text_col))
+register([".json"], label="JSON: transcript segments or feedback export",
+         families=[TRANSCRIPT, FEEDBACK],
+         parse=lambda path, data, text_col: parse_table(path, data, "json", text_col))
+register([".jsonl"], label="JSON Lines: transcript segments or feedback export",
+         families=[TRANSCRIPT, FEEDBACK],
+         parse=lambda path, data, text_col: parse_table(path, data, "jsonl", text_col))

@@ -3,6 +3,7 @@
 Recognised shapes (leading whitespace allowed)::
 
     Maria: text                 NAME : text            Interviewer 1: text
+    Interviewer1: text          Interviewee1 : text     AI: / User: / Assistant: text
     P3: text                    [00:12:03] Maria: text  00:12:03 Maria: text
     (00:12) Maria: text         **Maria:** text         **Maria**: text
     Maria (Product lead): text  Dr. Jane Doe: text      Zoë O'Brien-Smith: text
@@ -13,8 +14,15 @@ A syntactic match is only a *candidate*: ``accepted_keys`` keeps the ones
 that recur at least twice in the document or name a role, so that prose such
 as ``Note: ...`` or ``The problem: ...`` is not taken for a speaker. Once a
 document has such labels, a capitalised name that speaks only once is kept
-too. Labels are at most 4 words / 40 characters, start with a letter, and do
-not start with a word of ``STOP_WORDS`` (note, example, step, summary...).
+too, unless it stands alone on its line while two or more speakers already
+recur (then it is a sub-heading inside someone's turn: ``Initial Steps:``).
+Labels are at most 4 words / 40 characters, start with a letter, and do not
+start with a word of ``STOP_WORDS`` (note, example, step, summary...).
+
+A role is read off the label's words, ignoring a number glued to them
+(``Interviewer1`` is an interviewer, ``Interviewee2`` a participant). ``AI``
+and ``Assistant`` (an AI interviewer's transcript) are interviewers, ``User``
+a participant.
 """
 from __future__ import annotations
 
@@ -53,12 +61,13 @@ MAX_LABEL_WORDS = 4
 
 INTERVIEWER_WORDS = {"interviewer", "interviewers", "moderator", "facilitator",
                      "researcher", "host", "interviewing"}
-INTERVIEWER_BARE = {"i", "q", "int", "iv", "mod"}
+INTERVIEWER_BARE = {"i", "q", "int", "iv", "mod", "ai", "assistant", "ai assistant", "bot"}
 PARTICIPANT_WORDS = {"interviewee", "participant", "respondent", "customer",
                      "user", "client", "guest", "subject", "candidate"}
 PARTICIPANT_BARE = {"a", "r", "p", "resp"}
 GENERIC_WORDS = {"speaker", "person", "voice", "unknown"}
 _PARTICIPANT_CODE = re.compile(r"^p[ \t\-_]?\d{1,3}$")
+_NUMBER_SUFFIX = re.compile(r"[ \t\-_#]*\d{1,3}$")
 _PARTICLES = {"de", "da", "del", "della", "van", "von", "der", "den", "du", "le",
               "la", "di", "bin", "al", "el", "y", "dos", "das", "ter", "ten", "st."}
 # first words that mark prose headings / list labels, never speakers
@@ -97,10 +106,10 @@ class LabelMatch:
     role_label: str | None  # the "(Role)" part, if any
     time: float | None  # seconds from a timestamp prefix/suffix
     speech_start: int  # index in the line where the spoken text begins
+    alone: bool = False  # "Name:" with nothing after it on the line and no time
 
 
 _SPACES = re.compile(r"[ \t]+")
-_NON_WORD = re.compile(r"[^\w]+")
 
 
 def _clean_name(name: str) -> str:
@@ -172,11 +181,16 @@ def match_label(line: str) -> LabelMatch | None:
         elif inner:
             role_parts.append(inner)
     role_label = ", ".join(role_parts) or None
-    return LabelMatch(name, label_key(name), role_label, time, match.end())
+    alone = time is None and not line[match.end():].strip()
+    return LabelMatch(name, label_key(name), role_label, time, match.end(), alone)
+
+
+_LETTERS = re.compile(r"[^\W\d_]+")
 
 
 def _words(text: str) -> list[str]:
-    return [w for w in _NON_WORD.split(text.casefold()) if w]
+    """Runs of letters: 'Interviewer1' -> ['interviewer'], 'UX-Researcher' -> ['ux', 'researcher']."""
+    return _LETTERS.findall(text.casefold())
 
 
 @lru_cache(maxsize=4096)
@@ -186,8 +200,9 @@ def label_role(name: str, role_label: str | None) -> str | None:
         if not text:
             continue
         key = label_key(text)
+        bare = _NUMBER_SUFFIX.sub("", key)
         words = _words(text)
-        if key in INTERVIEWER_BARE:
+        if key in INTERVIEWER_BARE or bare in INTERVIEWER_BARE:
             return INTERVIEWER
         if any(w in INTERVIEWER_WORDS for w in words):
             return INTERVIEWER
@@ -230,7 +245,9 @@ def accepted_keys(matches: Iterable[LabelMatch], trust_names: bool = False) -> s
         if counts[m.key] >= 2 or is_role_name(m.name, m.role_label):
             accepted.add(m.key)
     if accepted or trust_names:
-        accepted.update(m.key for m in matches if _name_shaped(m))
+        settled = len(accepted) >= 2
+        accepted.update(m.key for m in matches
+                        if _name_shaped(m) and not (settled and m.alone and counts[m.key] == 1))
     return accepted
 
 

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from research_hub.ingest.parsers.encoding import normalize_newlines
+from research_hub.ingest.parsers.registry import TRANSCRIPT, register
 from research_hub.ingest.parsers.transcript import build_document
 from research_hub.ingest.types import IngestError, ParsedDocument
 
@@ -76,3 +77,7 @@ def parse_pdf(path: Path, data: bytes) -> ParsedDocument:
     doc = build_document(text, path, "pdf")
     doc.metadata["pages"] = pages
     return doc
+
+
+register([".pdf"], label="PDF (text layer)", families=[TRANSCRIPT],
+         parse=lambda path, data, text_col: parse_pdf(path, data))

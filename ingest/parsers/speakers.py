@@ -11,7 +11,13 @@ from dataclasses import dataclass
 from typing import Iterator, Sequence
 
 from research_hub.ingest.parsers.common import trim_span
-from research_hub.ingest.parsers.labels import accepted_keys, is_question, label_role, match_label
+from research_hub.ingest.parsers.labels import (
+    accepted_keys,
+    is_question,
+    is_role_name,
+    label_role,
+    match_label,
+)
 from research_hub.ingest.types import INTERVIEWER, PARTICIPANT
 
 HEADING = re.compile(
@@ -60,6 +66,10 @@ def segment_speakers(text: str, body_start: int = 0) -> Segmentation:
     if not keys:
         return Segmentation([], [], False)
     header_rows = _header_rows(lines, matches, keys)
+    if header_rows and all(m is None or m.key not in keys or i in header_rows
+                           for i, m in enumerate(matches)):
+        # Only "Participant: P07" style header lines: no speaker labels at all.
+        return Segmentation([], [], False)
 
     names: dict[str, str] = {}
     segments: list[Segment] = []
@@ -109,21 +119,29 @@ def _header_rows(lines, matches, keys) -> set[int]:
 
     A label accepted only because it names a role (it occurs once) is a
     header field, not a turn, when it comes before the first recurring label
-    and what follows it is a short name rather than a sentence.
+    and what follows it is a short name rather than a sentence. Without any
+    recurring label, such lines are a header only when every label is one
+    (``Participant: P07`` above an unlabelled think-aloud session).
     """
     counts = Counter(m.key for m in matches if m is not None and m.key in keys)
     strong = {k for k, c in counts.items() if c >= 2}
-    if not strong:
-        return set()
-    first_strong = next(i for i, m in enumerate(matches) if m is not None and m.key in strong)
+    if strong:
+        first_strong = next(i for i, m in enumerate(matches) if m is not None and m.key in strong)
+    else:  # no recurring label: every once-only role label is a header candidate
+        first_strong = len(matches)
     rows = set()
     for index in range(first_strong):
         match = matches[index]
         if match is None or match.key not in keys or match.key in strong:
             continue
+        if not strong and not is_role_name(match.name, match.role_label):
+            continue
         rest = lines[index][1][match.speech_start:].strip().strip("*_ ")
         if rest and len(rest) <= 60 and len(rest.split()) <= 6 and rest[-1] not in ".?!":
             rows.add(index)
+    if not strong and any(m is not None and m.key in keys and i not in rows
+                          for i, m in enumerate(matches)):
+        return set()  # some label speaks: these are short turns, not a header
     return rows
 
 
@@ -158,8 +176,10 @@ def assign_roles(items: Sequence[tuple[str, str | None, str]]) -> dict[str, str]
     """Map speaker -> INTERVIEWER/PARTICIPANT.
 
     ``items`` are (speaker, role_label, turn text) in order. A label naming a
-    role wins; without any interviewer label, the speaker whose turns are
-    mostly questions and who asks the most questions is the interviewer.
+    role wins; without any interviewer label, the speaker who asks the most
+    questions is the interviewer when most of their turns are questions, or
+    when they ask at least twice as many as anyone else (and in a quarter of
+    their turns), or when everyone else is labelled a participant.
     """
     explicit: dict[str, str] = {}
     turns: Counter[str] = Counter()
@@ -185,7 +205,12 @@ def assign_roles(items: Sequence[tuple[str, str | None, str]]) -> dict[str, str]
         return roles
     best = max(asking, key=lambda s: (questions[s], questions[s] / turns[s]))
     others_are_participants = all(explicit.get(s) == PARTICIPANT for s in order if s != best)
-    if questions[best] / turns[best] >= 0.5 or others_are_participants:
+    runner_up = max((questions[s] for s in order if s != best), default=0)
+    # An interviewer who also says "Okay." and "Right." a lot asks under half the
+    # time, yet far more than anyone else does.
+    dominant = (questions[best] >= 3 and questions[best] >= 2 * runner_up
+                and questions[best] / turns[best] >= 0.25)
+    if questions[best] / turns[best] >= 0.5 or others_are_participants or dominant:
         roles[best] = INTERVIEWER
     return roles
 

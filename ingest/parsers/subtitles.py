@@ -23,6 +23,7 @@ from pathlib import Path
 from research_hub.ingest.parsers.common import date_from_filename, humanize_stem, parse_clock
 from research_hub.ingest.parsers.encoding import decode_bytes
 from research_hub.ingest.parsers.labels import accepted_keys, label_key, match_label
+from research_hub.ingest.parsers.registry import TRANSCRIPT, register
 from research_hub.ingest.parsers.speakers import assign_roles
 from research_hub.ingest.types import Cue, IngestError, ParsedDocument, Turn
 
@@ -284,3 +285,9 @@ def parse_subtitles(path: Path, data: bytes, fmt: str) -> ParsedDocument:
         date=date_from_filename(path),
         metadata=metadata,
     )
+
+
+register([".vtt"], label="WebVTT subtitles", families=[TRANSCRIPT],
+         parse=lambda path, data, text_col: parse_subtitles(path, data, "vtt"))
+register([".srt"], label="SubRip subtitles", families=[TRANSCRIPT],
+         parse=lambda path, data, text_col: parse_subtitles(path, data, "srt"))

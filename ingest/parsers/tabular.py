@@ -1,8 +1,8 @@
-"""Read CSV / JSON / JSONL feedback exports into rows of string columns.
+"""Read CSV / TSV / XLSX / JSON / JSONL exports into rows of string columns.
 
 Each row keeps its 1-based number in the source: the CSV record number (the
-header is record 1, so the first data row is 2), the index in a JSON list,
-or the line of a JSONL file.
+header is record 1, so the first data row is 2), the sheet row of an XLSX
+workbook, the index in a JSON list, or the line of a JSONL file.
 """
 from __future__ import annotations
 
@@ -71,9 +71,10 @@ def _unique_columns(header: list[str]) -> list[str]:
     return columns
 
 
-def read_csv(text: str) -> Table:
+def read_csv(text: str, delimiter: str | None = None) -> Table:
+    """Rows of a CSV; ``delimiter`` None sniffs it (a .tsv passes a tab)."""
     _set_field_limit()
-    delimiter = _sniff_delimiter(text)
+    delimiter = delimiter or _sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"')
     try:
         records = list(reader)
@@ -210,3 +211,93 @@ def read_jsonl(text: str) -> Table:
 
 def normalize_column(name: str) -> str:
     return re.sub(r"[^0-9a-z]+", "_", name.casefold()).strip("_")
+
+
+XLSX_MAX_UNPACKED = 256 * 1024 * 1024
+XLSX_MAX_XML = 128 * 1024 * 1024
+XLSX_MAX_COLUMNS = 16_384  # Excel's own limit
+
+
+def _xlsx_cell(value: Any) -> str:
+    import datetime as _dt
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, _dt.datetime):
+        if (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, (_dt.date, _dt.time)):
+        return value.isoformat()
+    if isinstance(value, _dt.timedelta):
+        seconds = int(value.total_seconds())
+        return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return normalize_newlines(str(value)).strip()
+
+
+def check_zip_sizes(data: bytes, what: str, max_total: int, max_xml: int) -> None:
+    """Refuse a zip package (DOCX, ODT, XLSX) whose directory declares more than we
+    would inflate, before inflating anything (zipfile never inflates a member past
+    its declared size)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            members = package.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise IngestError(f"cannot open {what}: not a valid {what} file "
+                          f"({exc.__class__.__name__})") from exc
+    total = sum(m.file_size for m in members)
+    xml = sum(m.file_size for m in members if m.filename.endswith((".xml", ".rels")))
+    if total > max_total or xml > max_xml:
+        raise IngestError(f"cannot open {what}: it would unpack to {total / 2**20:.0f} MB "
+                          f"({xml / 2**20:.0f} MB of XML); refused as a possible zip bomb")
+
+
+def read_xlsx(data: bytes) -> Table:
+    """The first sheet that has any value: its first non-empty row is the header.
+    Row numbers are the sheet's own (the header of a plain sheet is row 1)."""
+    import zipfile
+
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise IngestError("cannot open XLSX: not an Excel .xlsx file (not a zip package; "
+                          "an old .xls or a renamed file?)")
+    check_zip_sizes(data, "XLSX", XLSX_MAX_UNPACKED, XLSX_MAX_XML)
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on a damaged package
+        raise IngestError(f"cannot open XLSX: not a valid Excel workbook "
+                          f"({exc.__class__.__name__})") from exc
+    try:
+        for sheet in book.worksheets:
+            records: list[tuple[int, list[str]]] = []
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                if len(values) > XLSX_MAX_COLUMNS:
+                    raise IngestError(f"XLSX sheet has {len(values)} columns, over the "
+                                      f"{XLSX_MAX_COLUMNS} limit")
+                cells = [_xlsx_cell(v) for v in values]
+                while cells and not cells[-1]:
+                    cells.pop()
+                if cells:
+                    records.append((number, cells))
+            if not records:
+                continue
+            header_number, header = records[0]
+            columns = _unique_columns(header)
+            rows = []
+            for number, values in records[1:]:
+                row = {col: (values[i] if i < len(values) else "") for i, col in enumerate(columns)}
+                for extra, value in enumerate(values[len(columns):], start=len(columns) + 1):
+                    if value:
+                        row[f"column_{extra}"] = value
+                rows.append((number, row))
+            return Table(columns, rows, {"sheet": sheet.title, "sheets": len(book.worksheets)})
+    finally:
+        book.close()
+    raise IngestError("no rows found (every sheet of the workbook is empty)")

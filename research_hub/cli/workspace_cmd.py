@@ -17,7 +17,7 @@ from rich.progress import (
 )
 
 from research_hub.cli.common import State, console, err, hub, print_json, table
-from research_hub.ingest.parsers import SUPPORTED_EXTENSIONS
+from research_hub.ingest.parsers import accepted_types_help
 from research_hub.ui import APP_SCRIPT
 
 
@@ -27,8 +27,8 @@ def root(home: Optional[str] = typer.Option(
     State._hub = None
 
 
-def ingest(paths: List[Path] = typer.Argument(..., help="Files or folders to ingest ("
-                                             + " ".join(sorted(SUPPORTED_EXTENSIONS)) + ")."),
+def ingest(paths: List[Path] = typer.Argument(..., help="Files or folders to ingest. "
+                                             + accepted_types_help()),
            study: Optional[str] = typer.Option(None, help="Study name (default: front matter or folder)."),
            kind: Optional[str] = typer.Option(None, help="interview, survey, support, review or note."),
            taxonomy: Optional[Path] = typer.Option(None, help="YAML or CSV taxonomy applied from now on."),

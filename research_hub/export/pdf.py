@@ -10,7 +10,6 @@ no glyph for (DejaVu has no CJK) are left out and the last page says so.
 """
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import unicodedata

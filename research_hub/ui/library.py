@@ -5,13 +5,12 @@ from pathlib import Path
 
 import streamlit as st
 
-from research_hub.ingest.parsers import SUPPORTED_EXTENSIONS
+from research_hub.ingest.parsers import accepted_types_help, upload_types
 from research_hub.ui import actions
 from research_hub.ui.common import (format_seconds, get_hub, hub_call, md_escape, plural,
                                      tags_markdown)
 
 KINDS = ["interview", "survey", "support", "review", "note"]
-FILE_TYPES = sorted(e.lstrip(".") for e in SUPPORTED_EXTENSIONS)
 AUTO = "(detect)"
 NEW_STUDY = "New study..."
 
@@ -56,9 +55,9 @@ def upload_section(hub) -> None:
     st.subheader("Add files")
     limit_mb = max(1, hub.workspace.settings.max_bytes // (1024 * 1024))
     files = st.file_uploader(
-        "Drop transcripts or feedback exports here", type=FILE_TYPES, accept_multiple_files=True,
+        "Drop transcripts or feedback exports here", type=upload_types(), accept_multiple_files=True,
         max_upload_size=limit_mb, key="uploads",
-        help="Transcripts (txt, md, vtt, srt, docx, pdf) and feedback (csv, json, jsonl).")
+        help=accepted_types_help())
     st.caption(f"Up to {limit_mb} MB per file. Unchanged files are skipped; changed files replace "
                "their old version.")
     col1, col2 = st.columns(2)

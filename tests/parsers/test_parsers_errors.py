@@ -9,7 +9,8 @@ from research_hub.ingest.types import IngestError
 
 def test_supported_extensions():
     assert SUPPORTED_EXTENSIONS == {".txt", ".md", ".markdown", ".vtt", ".srt", ".docx",
-                                    ".pdf", ".csv", ".json", ".jsonl"}
+                                    ".pdf", ".csv", ".json", ".jsonl",
+                                    ".odt", ".rtf", ".html", ".htm", ".tsv", ".xlsx"}
 
 
 def test_unsupported_extension(parse_error):
