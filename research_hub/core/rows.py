@@ -24,6 +24,7 @@ class DocumentRow:
     text: str
     size: int
     stored_path: str | None = None
+    language: str | None = None
 
 
 @dataclass

@@ -11,7 +11,7 @@ from research_hub.core.rows import DocumentRow, SnippetRow
 from research_hub.store.db import Database, dumps, like_prefix, loads, now
 
 SNIPPET_SELECT = """
-SELECT s.*, d.title AS document_title, d.path AS document_path,
+SELECT s.*, d.title AS document_title, d.path AS document_path, d.language AS language,
        (SELECT group_concat(tag, char(31)) FROM (
             SELECT tag FROM effective_tags e WHERE e.snippet_id = s.id ORDER BY tag)) AS tag_list
 FROM snippets s JOIN documents d ON d.id = s.document_id
@@ -36,7 +36,7 @@ def row_to_snippet(row: sqlite3.Row) -> Snippet:
         line=row["line"], start_time=row["start_time"], end_time=row["end_time"],
         context=row["context"], tags=(row["tag_list"] or "").split("\x1f") if row["tag_list"] else [],
         sentiment=row["sentiment"], entities=loads(row["entities"], []), kind=row["kind"],
-        study=row["study"], date=row["date"], meta=loads(row["meta"], {}),
+        study=row["study"], date=row["date"], meta=loads(row["meta"], {}), language=row["language"],
     )
 
 
@@ -47,7 +47,7 @@ def row_to_document(row: sqlite3.Row) -> Document:
         kind=row["kind"] or "", study=row["study"], date=row["date"],
         participants=loads(row["participants"], []),
         snippet_count=row["snippet_count"] if "snippet_count" in keys else 0,
-        ingested_at=row["ingested_at"], metadata=loads(row["metadata"], {}),
+        ingested_at=row["ingested_at"], metadata=loads(row["metadata"], {}), language=row["language"],
     )
 
 
@@ -85,9 +85,9 @@ class Records:
         """Insert one document with its snippets and tags (caller holds the transaction)."""
         conn.execute(
             "INSERT INTO documents (id, source_key, name, path, stored_path, title, kind, study, date, "
-            "participants, metadata, text, size, ingested_at) VALUES "
+            "participants, metadata, text, size, ingested_at, language) VALUES "
             "(:id, :source_key, :name, :path, :stored_path, :title, :kind, :study, :date, "
-            ":participants, :metadata, :text, :size, :ingested_at)",
+            ":participants, :metadata, :text, :size, :ingested_at, :language)",
             {**asdict(doc), "participants": dumps(doc.participants), "metadata": dumps(doc.metadata),
              "ingested_at": now()})
         conn.executemany(
@@ -233,6 +233,11 @@ class Records:
         assert column in {"study", "kind", "participant", "speaker", "role"}
         return [r[0] for r in self.db.query(
             f"SELECT DISTINCT {column} FROM snippets WHERE {column} IS NOT NULL ORDER BY {column}")]
+
+    def languages(self) -> dict[str, int]:
+        """Documents per detected language."""
+        return {r[0]: r[1] for r in self.db.query(
+            "SELECT coalesce(language, 'en'), count(*) FROM documents GROUP BY 1 ORDER BY 2 DESC, 1")}
 
     def filter_values(self) -> dict[str, list[str]]:
         """Choices for filter widgets."""

@@ -13,7 +13,8 @@ CREATE TABLE IF NOT EXISTS documents (
     metadata      TEXT NOT NULL DEFAULT '{}',
     text          TEXT NOT NULL,
     size          INTEGER,
-    ingested_at   TEXT NOT NULL
+    ingested_at   TEXT NOT NULL,
+    language      TEXT                       -- ISO 639-1 code, detected at ingest
 );
 
 CREATE TABLE IF NOT EXISTS snippets (
