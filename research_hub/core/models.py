@@ -48,6 +48,7 @@ class Snippet:
     date: str | None
     meta: dict[str, Any] = field(default_factory=dict)
     language: str | None = None  # the document's
+    tag_confidence: dict[str, float] = field(default_factory=dict)  # learned tags: probability
 
     @property
     def id(self) -> str:

@@ -10,7 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-ADDED_COLUMNS = (("documents", "language", "TEXT"),)
+ADDED_COLUMNS = (("documents", "language", "TEXT"), ("snippet_tags", "confidence", "REAL"))
 CHUNK = 500  # ids per IN (...) list: far below SQLite's limit on bound parameters
 
 

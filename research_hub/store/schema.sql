@@ -52,7 +52,8 @@ CREATE TABLE IF NOT EXISTS tags (
 CREATE TABLE IF NOT EXISTS snippet_tags (
     snippet_id  TEXT NOT NULL REFERENCES snippets(id) ON DELETE CASCADE,
     tag         TEXT NOT NULL,
-    origin      TEXT NOT NULL,
+    origin      TEXT NOT NULL,               -- auto (rules), model (learned), taxonomy
+    confidence  REAL,                        -- the model's probability, for origin model
     PRIMARY KEY (snippet_id, tag)
 );
 CREATE INDEX IF NOT EXISTS snippet_tags_tag ON snippet_tags(tag);
