@@ -1,14 +1,13 @@
 """Embedding beside preparation: worker threads embed whatever files are ready.
 
-The model is most of the work, and torch normally spreads each batch over every
-core, with its threads waiting for each other at every step. While the main
-thread parses, tags or stores, it takes one of those cores, and then all of
-torch's threads wait for the one that lost its core. So during an ingest the
-model runs as one replica per worker thread, each on its share of the cores,
-pulling length-sorted batches of the same size from a shared queue: a core the
-main thread takes slows one batch and stalls nothing. On two cores, two
-single-threaded replicas encode as fast as one two-threaded model
-(`research-hub bench ingest` reports both).
+The model is most of the work, and a runtime normally spreads each batch over
+every core, with its threads waiting for each other at every step. While the
+main thread parses, tags or stores, it takes one of those cores, and then all
+of the model's threads wait for the one that lost its core. So during an
+ingest the model runs single-threaded in one worker thread per core
+(`Embedder.workers`: one shared ONNX Runtime session, or a torch replica
+each), pulling length-sorted batches of the same size from a shared queue: a
+core the main thread takes slows one batch and stalls nothing.
 
 Files go in as they are prepared; a group is all that is waiting (at least
 MIN_POOL snippets unless input has ended, at most MAX_POOL), so the batches
@@ -23,7 +22,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from research_hub.embed import default_threads, use_torch_threads
+from research_hub.embed import default_threads
 
 MIN_POOL = 256  # snippets: fewer make ragged batches, and padding costs model time
 MAX_POOL = 4096  # snippets: bigger groups pad less (tested up to 4096); they wait longer to be stored
@@ -32,7 +31,7 @@ MAX_REPLICAS = 2  # each replica is a full copy of the model in memory
 
 
 def plan(replicas: int | None = None) -> tuple[int, int]:
-    """(model replicas, torch threads each) for this machine."""
+    """(worker threads, model threads each) for this machine."""
     cores = default_threads()
     n = replicas or max(1, min(MAX_REPLICAS, cores))
     return n, max(1, cores // n)
@@ -100,13 +99,15 @@ class EmbedWorker:
         self.outstanding = 0  # snippets submitted and not yet handed back
         self.cores = Cores(max(default_threads(), self.replicas))
         self._threads: list[threading.Thread] = []
+        self._workers = None  # the embedder's workers() context while threads run
 
     def _start(self) -> None:
         """On the first file: an ingest of unchanged files never loads the model."""
-        use_torch_threads(self.threads_each)
+        self._workers = self.embedder.workers(self.replicas)
+        encoders = self._workers.__enter__()
         self.cores.take(main=True)  # the calling thread is working
         self._threads = [threading.Thread(target=self._loop, args=(model,), name=f"embed-{i}", daemon=True)
-                         for i, model in enumerate(self.embedder.replicas(self.replicas))]
+                         for i, model in enumerate(encoders)]
         for t in self._threads:
             t.start()
 
@@ -125,7 +126,7 @@ class EmbedWorker:
         self.cores.give()
         for t in self._threads:
             t.join()
-        use_torch_threads(None)
+        self._workers.__exit__(None, None, None)
 
     def submit(self, prepared: Any) -> None:
         if not self._threads:

@@ -28,8 +28,9 @@ from research_hub.workspace import Workspace
 
 class Hub:
     def __init__(self, home: str | Path | None = None, *, model: str | None = None,
-                 chroma_url: str | None = None, lock_timeout: float = 600):
-        self.workspace = Workspace(home, model=model, chroma_url=chroma_url, lock_timeout=lock_timeout)
+                 chroma_url: str | None = None, backend: str | None = None, lock_timeout: float = 600):
+        self.workspace = Workspace(home, model=model, chroma_url=chroma_url, backend=backend,
+                                   lock_timeout=lock_timeout)
 
     @property
     def home(self) -> Path:
@@ -48,6 +49,7 @@ class Hub:
         ws = self.workspace
         paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
         with ws.writing():
+            ws.check_vectors()
             if taxonomy is not None:
                 ws.set_taxonomy(load_taxonomy(Path(taxonomy)))
             options = IngestOptions(

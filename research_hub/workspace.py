@@ -15,7 +15,7 @@ from typing import Iterator
 
 from filelock import FileLock, Timeout
 
-from research_hub.core.errors import BusyError
+from research_hub.core.errors import BusyError, IndexMismatchError
 from research_hub.core.settings import Settings
 from research_hub.embed import Embedder
 from research_hub.ingest.redact import Redactor, redactor
@@ -29,12 +29,13 @@ from research_hub.store.keyword import KeywordIndex
 from research_hub.store.writer import SourceFiles
 
 TAXONOMY_KEY = "taxonomy"
+VECTOR_KEY = "index.vector_key"  # which model and backend made the vectors in the index
 
 
 class Workspace:
     def __init__(self, home: str | Path | None = None, *, model: str | None = None,
-                 chroma_url: str | None = None, lock_timeout: float = 600):
-        self.settings = Settings.load(home, model, chroma_url)
+                 chroma_url: str | None = None, backend: str | None = None, lock_timeout: float = 600):
+        self.settings = Settings.load(home, model, chroma_url, backend)
         self.home.mkdir(parents=True, exist_ok=True)
         self.db = Database(self.settings.db_path)
         self.records = Records(self.db)
@@ -57,8 +58,8 @@ class Workspace:
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            embedder = Embedder(self.settings.model, batch_size=self.settings.batch_size)
-            embedder.cache = EmbeddingCache(self.settings.cache_path, embedder.model_key)
+            embedder = Embedder(self.settings.model, self.settings.backend, batch_size=self.settings.batch_size)
+            embedder.cache = EmbeddingCache(self.settings.cache_path, embedder.key)
             self._embedder = embedder
         return self._embedder
 
@@ -82,6 +83,24 @@ class Workspace:
         if self._tagger is None:
             self._tagger = Tagger(taxonomy=self.taxonomy())
         return self._tagger
+
+    def check_vectors(self) -> None:
+        """Refuse to mix vectors: the index holds one model and backend's vectors only."""
+        have = self.config.raw(VECTOR_KEY)
+        if have is None:
+            if self.records.counts()["snippets"]:
+                raise IndexMismatchError("this workspace's index does not record which model made its "
+                                         "vectors: run `research-hub reindex` once")
+            self.config.put(VECTOR_KEY, self.embedder.key)
+        elif have != self.embedder.key:
+            raise IndexMismatchError(
+                f"this workspace's vectors come from {have}, but {self.embedder.key} is configured: "
+                f"run `research-hub reindex` to re-embed with it, or set RESEARCH_HUB_BACKEND="
+                f"{have.split(':')[2] if have.count(':') >= 2 else 'torch'}")
+
+    def vectors_reset(self) -> None:
+        """The index was emptied to be rebuilt with the configured model and backend."""
+        self.config.put(VECTOR_KEY, self.embedder.key)
 
     def changed(self) -> None:
         """Snippets or tags changed in this process: search state reloads on next use."""

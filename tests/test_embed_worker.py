@@ -11,7 +11,6 @@ import pytest
 from research_hub.ingest import embed_worker
 from research_hub.ingest.embed_worker import Cores, EmbedWorker
 from research_hub.core.text import text_hash
-from research_hub.embed import default_threads
 
 pytestmark = pytest.mark.integration
 
@@ -54,8 +53,7 @@ def test_vectors_match_model_encode_and_every_file_comes_back(hub, monkeypatch):
     out = _run(hub.workspace.embedder, files)
     assert set(out) == {f.name for f in files}
     texts = [s["text"] for f in files for s in f.snippets]
-    expected = hub.workspace.embedder.model.encode(texts, batch_size=hub.workspace.settings.batch_size,
-                                         normalize_embeddings=True)
+    expected = hub.workspace.embedder.encoder().encode(texts, batch_size=hub.workspace.settings.batch_size)
     got = np.vstack([out[f.name] for f in files])
     assert np.allclose(got, expected, atol=1e-5)
     assert hub.workspace.embedder.encoded - before == len(texts)
@@ -81,11 +79,16 @@ def test_model_error_reaches_the_caller_and_threads_end(hub, monkeypatch):
     assert not [t for t in threading.enumerate() if t.name.startswith("embed-")]
 
 
-def test_torch_threads_go_back_to_the_default(hub):
+def test_torch_threads_go_back_to_the_default(tmp_path):
     import torch
 
+    from research_hub import Hub
+
+    hub = Hub(tmp_path / "ws", backend="torch")
+    default = torch.get_num_threads()
     _run(hub.workspace.embedder, _files(1, 3))
-    assert torch.get_num_threads() == default_threads()
+    assert torch.get_num_threads() == default
+    hub.close()
 
 
 def test_cores_give_the_next_free_core_to_the_main_thread():

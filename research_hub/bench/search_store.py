@@ -48,6 +48,7 @@ def fill_store(hub, docs: Sequence[dict[str, Any]], vectors: np.ndarray | None =
                batch: int = 5000) -> int:
     """Store documents of snippets; `vectors` (one row per snippet, in order) skips the model."""
     ws = hub.workspace
+    ws.check_vectors()
     prepared = [_document(d) for d in docs]
     snippets = [s for _, ss in prepared for s in ss]
     if vectors is None:

@@ -49,6 +49,8 @@ def search(ws, query: str, k: int = 10, *, mode: str = "hybrid", explain: dict |
     info.update(query=q.text, terms=q.terms, phrases=q.phrases, truncated=q.truncated)
     if q.empty:
         return []
+    if mode != "keyword":
+        ws.check_vectors()
     state = ws.keyword.state()
     if len(state) == 0:
         return []

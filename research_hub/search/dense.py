@@ -30,17 +30,14 @@ _BLAS = None  # threadpoolctl controller, made once the numeric libraries are lo
 
 @contextmanager
 def one_thread():
-    """Run the model and numpy's BLAS on one thread while a query is answered.
+    """Run numpy's BLAS on one thread while a query is answered (the query embedding is
+    single-threaded already, `Embedder.encode_query`).
 
-    A short query gains nothing from a second thread, and when the other core
-    is busy (an ingest, another user, OpenMP workers still spinning) two
-    threads made one query embedding 10-30x slower and a small matmul's p95
-    5x worse on this 2-core machine. Torch keeps the setting per thread under
-    OpenMP; the BLAS limit is process-wide for the few milliseconds it lasts.
+    A short query gains nothing from a second thread, and when the other core is
+    busy (an ingest, another user) two threads made a small matmul's p95 5x worse
+    on a 2-core machine. The limit is process-wide for the few milliseconds it lasts.
     """
     global _BLAS
-    import torch
-
     if _BLAS is None:
         try:
             from threadpoolctl import ThreadpoolController
@@ -48,18 +45,11 @@ def one_thread():
             _BLAS = ThreadpoolController()
         except ImportError:
             _BLAS = False
-    before = torch.get_num_threads()
-    if before > 1:
-        torch.set_num_threads(1)
-    try:
-        if _BLAS:
-            with _BLAS.limit(limits=1, user_api="blas"):
-                yield
-        else:
+    if _BLAS:
+        with _BLAS.limit(limits=1, user_api="blas"):
             yield
-    finally:
-        if before > 1:
-            torch.set_num_threads(before)
+    else:
+        yield
 
 
 def encode_query(ws, text: str) -> np.ndarray:

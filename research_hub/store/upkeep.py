@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from research_hub.core.errors import IndexMismatchError
 from research_hub.store.vectors import vector_metadata
 
 PAGE = 5000
@@ -28,6 +29,7 @@ def reindex(ws, progress=None) -> dict[str, int]:
     """Rebuild the vector index from SQLite; model time only for texts not cached."""
     with ws.write_lock():
         ws.index.reset()
+        ws.vectors_reset()
         rows = ws.records.vector_rows()
         before = ws.embedder.encoded
         n = _index_rows(ws, rows, progress)
@@ -58,18 +60,24 @@ def doctor(ws, repair: bool = False) -> dict[str, Any]:
     orphans = sorted(vec_ids - sql_ids)
     mismatched = _metadata_mismatches(ws, sorted(sql_ids & vec_ids))
     missing_sources = [d for d, p in ws.records.stored_paths().items() if not p or not Path(p).exists()]
+    try:
+        ws.check_vectors()
+        same_model = True
+    except IndexMismatchError:  # the index is another model's: only reindex can fix that
+        same_model = False
     report: dict[str, Any] = {
         "sqlite": integrity, "snippets": len(sql_ids), "vectors": len(vec_ids),
+        "vectors_of_configured_model": same_model,
         "missing_vectors": len(missing), "orphan_vectors": len(orphans),
         "metadata_mismatches": len(mismatched), "bad_offsets": len(ws.records.bad_offsets()),
         "missing_sources": len(missing_sources), "repaired": False,
     }
-    if repair and (missing or orphans or mismatched):
+    if repair and same_model and (missing or orphans or mismatched):
         if orphans:
             ws.index.delete(orphans)
         _index_rows(ws, ws.records.vector_rows(missing + mismatched))
         ws.changed()
         report["repaired"] = True
-    report["ok"] = (integrity == "ok" and not report["bad_offsets"]
+    report["ok"] = (integrity == "ok" and not report["bad_offsets"] and same_model
                     and (report["repaired"] or not (missing or orphans or mismatched)))
     return report
