@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Callable
 
-from research_hub.core.errors import InvalidInputError
+from research_hub.core.errors import NotFoundError
 from research_hub.core.models import Document, Snippet
 from research_hub.ingest.parsers.tabular import normalize_column
 from research_hub.qda.codebook import workspace_codes
@@ -56,7 +56,7 @@ def project(ws, study: str | None = None) -> Project:
     documents = ws.records.documents(study)
     if study and not documents:
         known = ", ".join(ws.records.distinct("study")) or "none"
-        raise InvalidInputError(f"no documents in study {study!r} (studies: {known})")
+        raise NotFoundError(f"no documents in study {study!r} (studies: {known})")
     ids = {d.id for d in documents}
     snippets = [s for s in ws.records.snippets(study=study) if s.document_id in ids]
     scope = Scope(ws, documents, snippets)

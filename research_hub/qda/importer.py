@@ -12,6 +12,8 @@ how positions are interpreted) and land on the snippets at those offsets:
 
 The codes it applies become manual tags, each credited to the user who coded it
 with the date the project gives; the codebook's names, nesting and GUIDs are kept.
+A project research_hub exported (it has codings by the `research_hub` user) is
+restored as it was: ingest tags it does not have on a snippet are removed.
 """
 from __future__ import annotations
 
@@ -53,11 +55,15 @@ def import_project(ws, path: str | Path, ingest: Callable[..., Any], study: str 
         "skipped": [f"{s.name or s.guid}: {s.problem}" for s in parsed.sources if s.problem] + failed,
         "placed": {"exact": 0, "contained": 0}, "not_placed": [], "readings": {}}
     edits: dict[tuple[str, str], ImportedCoding] = {}
+    removals: list[tuple[str, str]] = []
+    restore = any(a.user == MACHINE for s in ready for sel in s.selections for a in sel.codes)
     for src in ready:
         if src.guid in documents:
-            _place(ws, src, positions[src.guid], documents[src.guid], edits, report)
-    _record(ws, list(edits.values()))
-    report["codings"] = len(edits)
+            machine = _place(ws, src, positions[src.guid], documents[src.guid], edits, report)
+            if restore:
+                removals += _unlisted_ingest_tags(ws, documents[src.guid], machine)
+    _record(ws, list(edits.values()), removals)
+    report["codings"], report["removed"] = len(edits), len(removals)
     return report
 
 
@@ -114,11 +120,13 @@ def _file_name(src: ReadSource, taken: set[str]) -> str:
     return name
 
 
-def _place(ws, src: ReadSource, pos: Positions, doc_id: str, edits: dict, report: dict) -> None:
+def _place(ws, src: ReadSource, pos: Positions, doc_id: str, edits: dict, report: dict) -> dict[str, set]:
+    """Put the source's selections on snippets; returns the machine's tags per snippet."""
     stored = ws.records.document_text(doc_id) or ""
     snippets = sorted(ws.records.snippets(document=doc_id), key=lambda s: (s.char_start, s.char_end))
     starts = [s.char_start for s in snippets]
     reading = pos.choose(src.selections)
+    machine: dict[str, set] = {}
     if reading != STANDARD:
         report["readings"][src.name or src.guid] = reading.describe()
     for sel in src.selections:
@@ -138,10 +146,22 @@ def _place(ws, src: ReadSource, pos: Positions, doc_id: str, edits: dict, report
         report["placed"][how] += 1
         for s in found:
             for applied in sel.codes:
+                if applied.user == MACHINE:
+                    machine.setdefault(s.snippet_id, set()).add(applied.tag)
                 if applied.user == MACHINE and applied.tag in s.tags:
                     continue  # this workspace's own ingest gave it already
                 edits.setdefault((s.snippet_id, applied.tag),
                                  ImportedCoding(s.snippet_id, applied.tag, applied.user, applied.at))
+    return machine
+
+
+def _unlisted_ingest_tags(ws, doc_id: str, machine: dict[str, set]) -> list[tuple[str, str]]:
+    """Tags this workspace's ingest gave the document's snippets that the project's machine
+    codings do not list (removed by hand before the export, or from another taxonomy)."""
+    ids = ws.records.snippet_ids(doc_id)
+    applications = QDAStore(ws.db).applications(ids)
+    return [(sid, a.tag) for sid in ids for a in applications.get(sid, [])
+            if a.origin != "manual" and a.tag not in machine.get(sid, set())]
 
 
 def _snippets_at(text: str, start: int, end: int, snippets, starts) -> tuple[str, list]:
@@ -160,12 +180,12 @@ def _snippets_at(text: str, start: int, end: int, snippets, starts) -> tuple[str
     return "it holds no whole snippet (a highlight would keep it)", []
 
 
-def _record(ws, codings: list[ImportedCoding]) -> None:
-    if not codings:
+def _record(ws, codings: list[ImportedCoding], removals: list[tuple[str, str]]) -> None:
+    if not codings and not removals:
         return
-    ids = sorted({c.snippet_id for c in codings})
+    ids = sorted({c.snippet_id for c in codings} | {sid for sid, _ in removals})
     with ws.writing():
-        QDAStore(ws.db).record(codings)
+        QDAStore(ws.db).record(codings, removals)
         tags = ws.records.effective_tags(ids)
         rows = {r["id"]: r for r in ws.records.vector_rows(ids)}
         ws.index.update_metadata(ids, [vector_metadata(rows[i], tags.get(i, [])) for i in ids])

@@ -88,31 +88,36 @@ class Positions:
         return start, end
 
     def choose(self, selections: Sequence[Selection]) -> Reading:
-        """The reading under which the most selections cut out their quoted text."""
+        """The reading under which the most selections cut out exactly their quoted text."""
         witnessed = [s for s in selections if s.name.strip()]
-        best, best_hits = STANDARD, -1
+        best, best_score = STANDARD, -1
         for reading in self.readings():
-            hits = sum(1 for s in witnessed if self.matches(s, reading))
-            if hits > best_hits:
-                best, best_hits = reading, hits
+            score = sum(self.agreement(s, reading) for s in witnessed)
+            if score > best_score:
+                best, best_score = reading, score
         return best
 
-    def matches(self, sel: Selection, reading: Reading) -> bool:
+    def agreement(self, sel: Selection, reading: Reading) -> int:
         span = self.span(sel, reading)
-        return span is not None and quotes(self.text[span[0]:span[1]], sel.name)
+        return quotes(self.text[span[0]:span[1]], sel.name) if span is not None else 0
 
 
-def quotes(cut: str, name: str) -> bool:
-    """Whether a selection's name is the text it cuts (spacing aside; a name may be cut short)."""
-    a, b = _flat(cut), _flat(normalize_newlines(name))
-    if not b:
-        return False
+def quotes(cut: str, name: str) -> int:
+    """How well a selection's name quotes the text it cuts: 2 exactly, 1 but for spacing at the
+    edges or inside (or a name cut short with an ellipsis), 0 not at all. Exactness matters: a
+    one-character shift (a BOM counted, say) often only moves a space across an edge."""
+    name = normalize_newlines(name)
+    if not name.strip():
+        return 0
+    if xml_text(cut) == xml_text(name):
+        return 2
+    a, b = _flat(cut), _flat(name)
     if a == b:
-        return True
+        return 1
     for mark in _ELLIPSIS:
-        if b.endswith(mark) and len(b) > len(mark) + 3:
-            return a.startswith(b[:-len(mark)].rstrip())
-    return False
+        if b.endswith(mark) and len(b) > len(mark) + 3 and a.startswith(b[:-len(mark)].rstrip()):
+            return 1
+    return 0
 
 
 def _flat(text: str) -> str:

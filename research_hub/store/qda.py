@@ -70,10 +70,13 @@ class QDAStore:
                     conn.execute("UPDATE tags SET description = ? WHERE name = ? "
                                  "AND coalesce(description, '') = ''", (description, name))
 
-    def record(self, codings: Sequence[ImportedCoding]) -> None:
-        """Imported codings as manual tags, each with its author and date, in one transaction."""
+    def record(self, codings: Sequence[ImportedCoding], removals: Sequence[tuple[str, str]] = ()) -> None:
+        """Imported codings as manual tags, each with its author and date, and ingest tags the
+        project does not have as manual removals, in one transaction."""
         stamp = now()
         with self.db.transaction() as conn:
+            conn.executemany("INSERT OR REPLACE INTO manual_tags VALUES (?, ?, 'remove', ?)",
+                             [(sid, tag, stamp) for sid, tag in removals])
             conn.executemany("INSERT OR REPLACE INTO manual_tags VALUES (?, ?, 'add', ?)",
                              [(c.snippet_id, c.tag, stamp) for c in codings])
             conn.executemany("INSERT OR REPLACE INTO tag_authors VALUES (?, ?, ?, ?, ?)",
