@@ -78,3 +78,19 @@ def selections(data: bytes) -> list[dict]:
                                      users[c.get("creatingUser")], c.get("creationDateTime"))
                                     for c in sel.iterfind("q:Coding", Q)]})
     return out
+
+
+def cases(data: bytes) -> dict[str, dict]:
+    """Every Case by name: its variable values, the names of its sources, its selections."""
+    root, _ = unpack(data)
+    variables = {v.get("guid"): v.get("name") for v in root.iterfind(".//q:Variable", Q)}
+    sources = {s.get("guid"): s.get("name") for s in root.iterfind(".//q:TextSource", Q)}
+    sels = {s["guid"]: s for s in selections(data)}
+    out = {}
+    for case in root.iterfind(".//q:Case", Q):
+        out[case.get("name")] = {
+            "values": {variables[v.find("q:VariableRef", Q).get("targetGUID")]:
+                       v.findtext("q:TextValue", namespaces=Q) for v in case.iterfind("q:VariableValue", Q)},
+            "sources": {sources[r.get("targetGUID")] for r in case.iterfind("q:SourceRef", Q)},
+            "selections": [sels[r.get("targetGUID")] for r in case.iterfind("q:SelectionRef", Q)]}
+    return out

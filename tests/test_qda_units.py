@@ -109,7 +109,8 @@ def test_a_codebook_reads_as_tags_with_its_nesting_kept():
     assert set(codes) == {"barriers", "barriers_cost", "barriers_qualite", "pain_point",
                           "code_6e8a4b52"}
     cost = codes["barriers_cost"]
-    assert (cost.name, cost.parent, cost.description, cost.codable) == ("Cost", "barriers", "Price is the reason", True)
+    assert (cost.name, cost.parent, cost.description, cost.codable) == \
+        ("Cost", "barriers", "Price is the reason", True)
     assert codes["barriers"].codable is False
     assert codes["barriers"].guid == "6e8a4b52-0c1b-4f62-8b5e-4c7c3e0f0a11"  # braces and case normalized
     assert codes["barriers_qualite"].name == "Qualité"

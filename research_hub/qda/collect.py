@@ -63,7 +63,8 @@ def project(ws, study: str | None = None) -> Project:
     codings = [c for make in CODING_SOURCES for c in make(scope)]
     cases, segments = _cases(snippets, codings)
     variables = [*CASE_VARIABLES, *segments, "date"]
-    users = list(dict.fromkeys([MACHINE, *(c.user for c in codings), *(a.user for c in codings for a in c.codes)]))
+    users = list(dict.fromkeys([MACHINE, *(c.user for c in codings),
+                                *(a.user for c in codings for a in c.codes)]))
     return Project(name=f"research_hub {study}" if study else "research_hub workspace",
                    codes=workspace_codes(ws), sources=_sources(ws, documents), codings=codings,
                    cases=cases, variables=variables, users=users)

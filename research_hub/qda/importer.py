@@ -37,7 +37,8 @@ from research_hub.store.vectors import vector_metadata
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}  # kept so Markdown is read as Markdown
 
 
-def import_project(ws, path: str | Path, ingest: Callable[..., Any], study: str | None = None) -> dict[str, Any]:
+def import_project(ws, path: str | Path, ingest: Callable[..., Any],
+                   study: str | None = None) -> dict[str, Any]:
     path = Path(path)
     with Package(path, ws.settings.max_bytes) as pkg:
         parsed = qde.read(pkg.project())
@@ -60,7 +61,7 @@ def import_project(ws, path: str | Path, ingest: Callable[..., Any], study: str 
     for src in ready:
         if src.guid in documents:
             machine = _place(ws, src, positions[src.guid], documents[src.guid], edits, report)
-            if restore:
+            if restore and machine is not None:
                 removals += _unlisted_ingest_tags(ws, documents[src.guid], machine)
     _record(ws, list(edits.values()), removals)
     report["codings"], report["removed"] = len(edits), len(removals)
@@ -76,7 +77,8 @@ def _read_text(src: ReadSource, pkg: Package) -> None:
         return
     try:
         if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            src.text = "\ufeff" + data[2:].decode("utf-16-le" if data[:2] == codecs.BOM_UTF16_LE else "utf-16-be")
+            encoding = "utf-16-le" if data[:2] == codecs.BOM_UTF16_LE else "utf-16-be"
+            src.text = "\ufeff" + data[2:].decode(encoding)
         else:
             src.text = data.decode("utf-8")  # a UTF-8 BOM stays: some tools count it
     except UnicodeDecodeError:
@@ -120,39 +122,45 @@ def _file_name(src: ReadSource, taken: set[str]) -> str:
     return name
 
 
-def _place(ws, src: ReadSource, pos: Positions, doc_id: str, edits: dict, report: dict) -> dict[str, set]:
-    """Put the source's selections on snippets; returns the machine's tags per snippet."""
+def _place(ws, src: ReadSource, pos: Positions, doc_id: str, edits: dict,
+           report: dict) -> dict[str, set] | None:
+    """Put the source's selections on snippets; returns the machine's tags per snippet (None
+    when the stored text is not the source's, so nothing could be placed)."""
     stored = ws.records.document_text(doc_id) or ""
+    if stored != pos.text:
+        for sel in src.selections:
+            _not_placed(report, src, sel, sel.name, "the stored text differs from the source's")
+        return None
     snippets = sorted(ws.records.snippets(document=doc_id), key=lambda s: (s.char_start, s.char_end))
     starts = [s.char_start for s in snippets]
     reading = pos.choose(src.selections)
-    machine: dict[str, set] = {}
     if reading != STANDARD:
         report["readings"][src.name or src.guid] = reading.describe()
+    machine: dict[str, set] = {}
     for sel in src.selections:
         span = pos.span(sel, reading)
-        if stored != pos.text:
-            how, found = "the stored text differs from the source's", []
-        elif span is None:
-            how, found = "its positions fall outside the text", []
-        else:
-            how, found = _snippets_at(stored, *span, snippets, starts)
+        if span is None:
+            _not_placed(report, src, sel, sel.name, "its positions fall outside the text")
+            continue
+        how, found = _snippets_at(stored, *span, snippets, starts)
         if not found:
-            cut = stored[span[0]:span[1]] if span and stored == pos.text else sel.name
-            report["not_placed"].append({"source": src.name, "start": sel.start, "end": sel.end,
-                                         "text": cut[:300], "codes": [a.tag for a in sel.codes],
-                                         "reason": how})
+            _not_placed(report, src, sel, stored[span[0]:span[1]], how)
             continue
         report["placed"][how] += 1
         for s in found:
             for applied in sel.codes:
                 if applied.user == MACHINE:
                     machine.setdefault(s.snippet_id, set()).add(applied.tag)
-                if applied.user == MACHINE and applied.tag in s.tags:
-                    continue  # this workspace's own ingest gave it already
+                    if applied.tag in s.tags:
+                        continue  # this workspace's own ingest gave it already
                 edits.setdefault((s.snippet_id, applied.tag),
                                  ImportedCoding(s.snippet_id, applied.tag, applied.user, applied.at))
     return machine
+
+
+def _not_placed(report: dict, src: ReadSource, sel, text: str, reason: str) -> None:
+    report["not_placed"].append({"source": src.name, "start": sel.start, "end": sel.end, "text": text[:300],
+                                 "codes": [a.tag for a in sel.codes], "reason": reason})
 
 
 def _unlisted_ingest_tags(ws, doc_id: str, machine: dict[str, set]) -> list[tuple[str, str]]:

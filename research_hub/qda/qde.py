@@ -58,7 +58,8 @@ def render(project: Project, origin: str, created: str) -> bytes:
                 element("SelectionRef", {"targetGUID": selection_guid[key]}, parent=el)
     if project.sources:
         _sources(root, project, users, by_tag, selection_guid, variables)
-    element("Description", text=f"Exported from research_hub: {project.name}.", parent=root)
+    element("Description", text="Exported by research_hub: documents as text sources, tags as codes, "
+                                 "tagged snippets as coded selections, speakers as cases.", parent=root)
     return serialize(root, PROJECT_NS)
 
 
@@ -120,21 +121,23 @@ def read(data: bytes) -> ParsedProject:
     tags = {c.guid: c.tag for c in codes}
     users = {_guid(u.get("guid")): (u.get("name") or u.get("id") or "").strip()
              for u in _all(root, "Users", "User")}
-    variables = {_guid(v.get("guid")): (v.get("name") or "").strip() for v in _all(root, "Variables", "Variable")}
+    variables = {_guid(v.get("guid")): (v.get("name") or "").strip()
+                 for v in _all(root, "Variables", "Variable")}
     sources = []
     holder = child(root, "Sources")
     for el in (list(holder) if holder is not None else []):
         kind = local(el.tag)
         if kind != "TextSource":
-            sources.append(ReadSource(_guid(el.get("guid")), el.get("name") or "",
-                                      problem=f"{SKIPPED_SOURCES.get(kind, kind)} source; only text is imported"))
+            problem = f"{SKIPPED_SOURCES.get(kind, kind)} source; only text is imported"
+            sources.append(ReadSource(_guid(el.get("guid")), el.get("name") or "", problem=problem))
             continue
         sources.append(_text_source(el, tags, users, variables))
     return ParsedProject((root.get("name") or "").strip(), codes, sources, len(_all(root, "Cases", "Case")))
 
 
 def _text_source(el: ET.Element, tags, users, variables) -> ReadSource:
-    src = ReadSource(_guid(el.get("guid")), (el.get("name") or "").strip(), path=(el.get("plainTextPath") or "").strip())
+    src = ReadSource(_guid(el.get("guid")), (el.get("name") or "").strip(),
+                     path=(el.get("plainTextPath") or "").strip())
     inline = child(el, "PlainTextContent")
     if inline is not None and not src.path:
         src.text = inline.text or ""
