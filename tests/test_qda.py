@@ -136,6 +136,14 @@ def test_a_study_exports_only_its_documents_and_people(sample_hub):
         sample_hub.qda.project("no-such-study")
 
 
+def test_an_empty_workspace_exports_a_valid_empty_project(hub):
+    root, files = unpack(export(hub))
+    assert_valid(files["project.qde"])
+    assert list(files) == ["project.qde"] and root.find("q:Sources", Q) is None
+    with pytest.raises(ValueError, match="no tags"):
+        hub.qda.export_qdc()
+
+
 # -- QDC -------------------------------------------------------------------------------------
 MAXQDA_QDC = """<?xml version="1.0" encoding="utf-8"?>
 <CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="MAXQDA">
@@ -260,6 +268,7 @@ def _external_qdpx(tmp_path) -> Path:
   <TextSource guid="aaaaaaaa-0000-4000-8000-000000000002" name="note">
    <PlainTextContent>Interviewer: Hi?&#10;Lu: The bank feed is fine for me.</PlainTextContent>
   </TextSource>
+  <TextSource guid="aaaaaaaa-0000-4000-8000-000000000004" name="lost" plainTextPath="internal://lost.txt"/>
   <PDFSource guid="aaaaaaaa-0000-4000-8000-000000000003" name="scan.pdf" path="internal://x.pdf"/>
  </Sources>
 </Project>"""
@@ -278,7 +287,9 @@ FIX = "dddddddd-0000-4000-8000-000000000002"
 def test_another_tools_project_imports_at_the_right_offsets(hub, tmp_path):
     report = hub.qda.import_qdpx(_external_qdpx(tmp_path))
     assert report["readings"] == {"mia.docx": "UTF-16 units, CR counted"}
-    assert report["sources"] == 2 and report["skipped"] == ["scan.pdf: a PDF source; only text is imported"]
+    assert report["sources"] == 2 and report["skipped"] == [
+        "lost: its text 'internal://lost.txt' is not in the archive",
+        "scan.pdf: a PDF source; only text is imported"]
     assert report["placed"] == {"exact": 1, "contained": 1}
     assert [(n["text"], n["codes"]) for n in report["not_placed"]] == [("drops every Monday", ["bank_feeds"])]
     mia = {s.text: s for s in hub.snippets(participant="Mia")}

@@ -2,10 +2,11 @@
 
 The standard counts characters of the plain-text source. research_hub writes
 Unicode code points of its stored text (no BOM, LF line ends), which is what
-Python indexes. Other tools count differently: Qt and .NET editors count UTF-16
-units, so every emoji or other character outside the Basic Multilingual Plane
-counts twice; some count the CR of a CRLF line end, others strip it (and a BOM)
-before counting, so positions drift further with every line. So each source's
+Python indexes. Other tools count differently: a Qt text widget (QualCoder's)
+counts UTF-16 units, as .NET and JavaScript strings do, so every emoji or other
+character outside the Basic Multilingual Plane counts twice; Qt also drops the
+CR of a CRLF line end and a BOM before counting while the file keeps them, so
+positions drift by one more with every line. So each source's
 positions are tried under every reading, and the one under which the most
 selections cut out exactly the text their `name` quotes wins (most tools put
 the selected text there). Without such witnesses the standard's reading holds.
