@@ -15,9 +15,10 @@ STUDY = "2026-q3-discovery"
 
 
 def button(at: AppTest, files, name: str) -> tuple[bytes, str]:
+    """The file a 'Save <name>' button hands over (not 'Download': the bundle's button is that)."""
     from research_hub.ui.common import md_escape
 
-    found = next(b for b in at.get("download_button") if b.proto.label == f"Download {md_escape(name)}")
+    found = next(b for b in at.get("download_button") if b.proto.label == f"Save {md_escape(name)}")
     return next(v for fid, v in files.items() if fid in found.proto.url)
 
 

@@ -22,7 +22,7 @@ def refi_downloads(hub) -> None:
     project = hub_call(qda.export_qdpx, study=study)
     if project is not None:
         name = qda.file_name("qdpx", study)
-        left.download_button(f"Download {md_escape(name)}", data=project, file_name=name,
+        left.download_button(f"Save {md_escape(name)}", data=project, file_name=name,
                              mime=FORMATS["qdpx"].mime, icon=":material/download:", on_click="ignore",
                              key="qda_download_qdpx")
         left.caption(f"{FORMATS['qdpx'].label}: {len(project):,} bytes")
@@ -31,7 +31,7 @@ def refi_downloads(hub) -> None:
         right.caption("No tags yet, so no codebook.")
     else:
         name = qda.file_name("qdc")
-        right.download_button(f"Download {md_escape(name)}", data=codebook, file_name=name,
+        right.download_button(f"Save {md_escape(name)}", data=codebook, file_name=name,
                               mime=FORMATS["qdc"].mime, icon=":material/download:", on_click="ignore",
                               key="qda_download_qdc")
         right.caption(f"{FORMATS['qdc'].label}: {len(codebook):,} bytes")
