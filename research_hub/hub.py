@@ -16,6 +16,7 @@ from research_hub.export import export_bundle
 from research_hub.ingest.files import upload_name
 from research_hub.ingest.pipeline import IngestOptions, Pipeline
 from research_hub.ingest.taxonomy import load_taxonomy, normalize_tag
+from research_hub.qda import QDA
 from research_hub.roadmap import Roadmap
 from research_hub.search import search
 from research_hub.store import backup as backups
@@ -175,6 +176,13 @@ class Hub:
     def export(self, feature_id: str, format: str = "md", out: str | Path | None = None) -> bytes:
         """An evidence bundle for a feature; returns bytes, also written to `out` if given."""
         return export_bundle(self.workspace, feature_id, format, out)
+
+    # -- REFI-QDA exchange ------------------------------------------------------
+    @property
+    def qda(self) -> QDA:
+        """QDPX projects and QDC codebooks for NVivo, ATLAS.ti, MAXQDA and QualCoder:
+        export_qdpx(out, study), export_qdc(out), import_qdc(path), import_qdpx(path)."""
+        return QDA(self.workspace, self.ingest)
 
     # -- settings --------------------------------------------------------------
     def config(self, name: str) -> Any:

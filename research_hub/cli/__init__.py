@@ -12,6 +12,7 @@ import typer
 from research_hub.cli import (
     bench,
     ops_cmd,
+    qda_cmd,
     roadmap_cmd,
     search_cmd,
     themes_cmd,
@@ -62,6 +63,14 @@ app.add_typer(themes, name="themes")
 config = _add(_group("Workspace settings kept in the workspace (e.g. redact true)."), {
     "list": ops_cmd.config_list, "get": ops_cmd.config_get, "set": ops_cmd.config_set})
 app.add_typer(config, name="config")
+
+qdpx = _add(_group("REFI-QDA projects (.qdpx) for NVivo, ATLAS.ti, MAXQDA and QualCoder."), {
+    "export": qda_cmd.qdpx_export, "import": qda_cmd.qdpx_import})
+app.add_typer(qdpx, name="qdpx")
+
+qdc = _add(_group("REFI-QDA codebooks (.qdc): the tags alone."), {
+    "export": qda_cmd.qdc_export, "import": qda_cmd.qdc_import})
+app.add_typer(qdc, name="qdc")
 
 benchmarks = _add(_group("Benchmarks, each against a baseline measured in the same run."), {
     "ingest": bench.bench_ingest, "search": bench.bench_search, "themes": bench.bench_themes,

@@ -173,3 +173,14 @@ CREATE TABLE IF NOT EXISTS theme_sets (
     created_at  TEXT NOT NULL,
     data        TEXT NOT NULL
 );
+
+-- who applied a manual tag and when, when a REFI-QDA project said so on import; `manual_at`
+-- is the manual_tags edit it belongs to, so a later edit by hand is not credited to them
+CREATE TABLE IF NOT EXISTS tag_authors (
+    snippet_id  TEXT NOT NULL,
+    tag         TEXT NOT NULL,
+    author      TEXT NOT NULL,
+    created_at  TEXT,
+    manual_at   TEXT NOT NULL,
+    PRIMARY KEY (snippet_id, tag)
+);

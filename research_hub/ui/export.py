@@ -10,6 +10,7 @@ import streamlit as st
 
 from research_hub.export import FORMATS
 from research_hub.ui.common import get_hub, hub_call, md_escape, plural
+from research_hub.ui.refi import refi_downloads
 
 
 def choose_feature(hub) -> str | None:
@@ -51,6 +52,12 @@ def main() -> None:
     st.title("Export evidence")
     st.caption("A bundle holds the feature, its figures and every confirmed quote verbatim, with "
                "who said it and where.")
+    feature_bundle(hub)
+    st.divider()
+    refi_downloads(hub)
+
+
+def feature_bundle(hub) -> None:
     feature_id = choose_feature(hub)
     if not feature_id:
         return
