@@ -5,6 +5,8 @@ half the rows took 144 ms against 3.5 ms unfiltered; `bench search` measures
 it again), so Chroma is only asked for plain nearest neighbours and filters
 are numpy masks over the state's vector matrix:
 
+* a store of at most EXACT_ROWS snippets: exact cosine, a matmul (a small store
+  never opens Chroma to search, which also keeps a cold CLI search short);
 * no filter: Chroma HNSW, `pool` neighbours;
 * a filter keeping many rows: Chroma HNSW asked for pool / selectivity x 1.5
   neighbours (at most HNSW_MAX), then the mask; if that leaves fewer than
@@ -84,7 +86,7 @@ def candidates(ws, state, qvec: np.ndarray, mask: np.ndarray | None, pool: int,
     kept = n if mask is None else int(mask.sum())
     if kept == 0:
         return []
-    if kept == n:
+    if kept == n and n > EXACT_ROWS:
         stats["dense_path"] = "hnsw"
         return hnsw(ws, state, qvec, min(pool, n))
     want = math.ceil(pool * n / kept * OVERSAMPLE)
