@@ -67,12 +67,14 @@ class AskQuote:
     sentiment: float | None = None
     score: float = 0.0           # search relevance
     stance: str = "mixed"
+    role: str = "participant"
+    start_time: float | None = None
 
     @classmethod
     def of(cls, h: Hit) -> "AskQuote":
         return cls(h.snippet_id, h.document_id, h.document_title, h.char_start, h.char_end, h.text,
                    h.speaker, h.participant, h.citation(), h.line, h.study, h.date, h.context,
-                   list(h.tags), h.sentiment, h.score, WORDS[stance(h)])
+                   list(h.tags), h.sentiment, h.score, WORDS[stance(h)], h.role, h.start_time)
 
 
 @dataclass

@@ -7,9 +7,9 @@ PRAISE_VADER_MIN) or 0, with the thresholds the tagger uses. A set of quotes
 mean stance is at least POLAR away from 0. Its counter-evidence is then
 
 * inside: its own quotes of the opposite stance (praise inside a pain theme);
-* nearby: participant quotes of the opposite stance, outside the set, at least
-  as close to the set's centre as a quarter of its own members are (cosine to
-  the centre at or above the members' 25th percentile), so they are about the
+* nearby: participant quotes of the opposite stance, outside the set, whose
+  cosine to the set's centre is at least the members' 25th percentile (closer
+  than the quarter of its members furthest from it), so they are about the
   same thing;
 * segments: by segment (the roadmap's segment), the distinct participants on
   each side among the set and those nearby quotes; segments disagree when one

@@ -1,5 +1,6 @@
 """Themes page: what hurts most (by distinct participants), a map of the snippets, themes
-over time, and one theme's quotes with rename, merge and pin."""
+over time, and one theme's quotes with rename, merge and pin, who says the opposite, and a
+draft insight from it."""
 from __future__ import annotations
 
 import streamlit as st
@@ -86,6 +87,34 @@ def _pin(theme_id: str, pinned: bool) -> None:
                        done="Theme pinned: it is kept as it is." if pinned else "Theme unpinned.")
 
 
+def _propose(theme_id: str) -> None:
+    actions.run_action(get_hub().insights.propose, theme_id,
+                       done="Draft insight created: rewrite its sentence on the Insights page.")
+
+
+def counter_section(hub, theme) -> None:
+    """Participants who say the opposite: praise inside a pain theme, segments that disagree."""
+    found = hub_call(hub.theme_counter, theme.id)
+    if found is None:
+        return
+    if found.polarity == "mixed":
+        st.caption("This theme's quotes are mixed (neither mostly pain nor mostly praise): both "
+                   "sides are already in it.")
+        return
+    quotes = [*found.inside, *found.nearby]
+    st.caption(f"{plural(found.participants, 'participant')} say the opposite of this "
+               f"{found.polarity} theme ({md_escape(found.basis)}).")
+    for q in quotes:
+        with st.container(border=True):
+            st.markdown(md_escape(q["text"]))
+            where = "in the theme" if q["where"] == "inside" else "close to the theme"
+            st.caption(" · ".join(md_escape(b) for b in (q["participant"], q["citation"],
+                                                        f"stance {q['stance']}", where)))
+    if found.disagreement:
+        st.warning("Segments disagree: " + md_escape("; ".join(
+            f"{s['segment']} leans {s['leans']}" for s in found.segments)))
+
+
 def editor(result, theme) -> None:
     with st.popover("Rename", icon=":material/edit:"):
         st.text_input("New name", value=theme.label, key=f"th_name_{theme.id}")
@@ -125,6 +154,11 @@ def drill(result) -> None:
     if theme.id != result.unthemed.id:
         with st.container(horizontal=True):
             editor(result, theme)
+            st.button("Draft an insight", key=f"th_propose_{theme.id}", icon=":material/lightbulb:",
+                      on_click=_propose, args=(theme.id,),
+                      help="A draft insight from this theme's label, with its quotes as evidence.")
+        if st.toggle("Who says the opposite?", key=f"th_counter_{theme.id}"):
+            counter_section(get_hub(), theme)
     shown = st.session_state.get(f"th_more_{theme.id}", QUOTE_PAGE)
     for sid in theme.snippet_ids[:shown]:
         snip = result.snippets.get(sid)
