@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from research_hub.core.errors import InvalidInputError, NotFoundError
-from research_hub.core.spans import index_to_utf16, utf16_to_index
+from research_hub.store.spans import index_to_utf16, utf16_to_index
 from tests.conftest import write
 
 pytestmark = pytest.mark.integration

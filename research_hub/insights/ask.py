@@ -9,8 +9,9 @@
 3. Describe: each group gets the themes' machine label and keywords (themes.label,
    c-TF-IDF against the other groups), how many distinct participants it holds,
    out of how many distinct participants the selection (the filters) holds, and
-   its quotes verbatim with citations. Quotes of the opposite stance to a polar
-   group are its counter-evidence (insights.counter).
+   its quotes verbatim with citations. In a group of at least MIN_POLAR quotes
+   that leans one way, quotes of the opposite stance are its counter-evidence
+   (insights.counter), listed apart and counted in its participants.
 
 Every quote is a stored snippet's exact text with its document id and offsets;
 every count is of the quotes listed. Labels are machine-made descriptions of a
@@ -35,16 +36,17 @@ from research_hub.themes.model import nearest_first
 
 DEFAULT_K = 30
 MIN_GROUP = 2  # a sub-theme is at least two quotes
+MIN_POLAR = 4  # quotes a group needs before its lean (and so its counter-voices) is read
 METHOD = {
     "retrieval": "hybrid search (0.7 x cosine + 0.3 x BM25 share) over participant snippets",
     "grouping": "themes clustering (kNN graph + Leiden) on the retrieved quotes' stored vectors, "
                 "chance measured on the retrieved set",
     "labels": "machine labels from the group's words (noun phrases weighed by c-TF-IDF); "
               "a label is a description, never a quote",
-    "counts": "distinct participants among a group's quotes, out of the distinct participants "
-              "with snippets under the filters",
-    "counter": "quotes whose stance (pain_point / praise tags, else VADER sentiment) is opposite "
-               "to the group's",
+    "counts": "distinct participants among a group's quotes (counter-voices included), out of the "
+              "distinct participants with snippets under the filters",
+    "counter": "in a group of at least 4 quotes that leans one way, the quotes whose stance "
+               "(pain_point / praise tags, else VADER sentiment) is the opposite",
 }
 
 
@@ -81,7 +83,7 @@ class AskQuote:
 class AskGroup:
     label: str                  # machine-made description of the group
     keywords: list[str]
-    participants: int           # distinct participants among `quotes`
+    participants: int           # distinct participants among `quotes` and `counter`
     of: int                     # distinct participants in the selection
     quotes: list[AskQuote]
     polarity: str = "mixed"     # of the group's quotes: negative, positive, mixed
@@ -122,11 +124,11 @@ class Answer:
 
 
 def _group(hits: Sequence[Hit], label: str, keywords: list[str], of: int) -> AskGroup:
-    pol = polarity(hits)
+    pol = polarity(hits) if len(hits) >= MIN_POLAR else 0
     counter = [h for h in hits if pol and stance(h) == -pol]
     against = {h.snippet_id for h in counter}
     agree = [h for h in hits if h.snippet_id not in against]
-    return AskGroup(label=label, keywords=keywords, participants=len({h.participant for h in agree}),
+    return AskGroup(label=label, keywords=keywords, participants=len({h.participant for h in hits}),
                     of=of, quotes=[AskQuote.of(h) for h in agree], polarity=WORDS[pol],
                     counter=[AskQuote.of(h) for h in counter],
                     counter_participants=len({h.participant for h in counter}))

@@ -2,7 +2,7 @@
 
 Offsets index the stored document text, so `document.text[start:end] ==
 highlight.text` by construction (whitespace at either end is trimmed). A span
-must lie inside one speaker block (core/spans.py). Highlights survive
+must lie inside one speaker block (store/spans.py). Highlights survive
 re-ingestion of their file (store/highlights.py) and are found by `search`
 (their own words, meaning and keywords) and `list` (filters).
 """
@@ -17,7 +17,7 @@ import numpy as np
 from research_hub.core import tokens as T
 from research_hub.core.errors import InvalidInputError, NotFoundError
 from research_hub.core.models import Highlight
-from research_hub.core.spans import index_to_utf16, place
+from research_hub.store.spans import index_to_utf16, place
 from research_hub.ingest.taxonomy import normalize_tag
 from research_hub.insights.book import Insights
 from research_hub.roadmap.evidence import current_user

@@ -13,7 +13,7 @@ from typing import Any, Iterable, Sequence
 
 from research_hub.core.errors import NotFoundError
 from research_hub.core.models import Highlight, Snippet
-from research_hub.core.spans import Block, Voiced, speaker_blocks
+from research_hub.store.spans import Block, Voiced, speaker_blocks
 from research_hub.store.db import Database, like_prefix, loads, now
 
 CONTEXT = 40  # characters kept either side of a highlight to recognise its place again

@@ -14,7 +14,7 @@ from pathlib import Path
 import streamlit as st
 import streamlit.components.v1 as components
 
-from research_hub.core.spans import utf16_to_index
+from research_hub.store.spans import utf16_to_index
 from research_hub.ui import actions
 from research_hub.ui.common import get_hub, hub_call, md_escape, plural, tags_markdown
 

@@ -6,7 +6,8 @@ import streamlit as st
 
 from research_hub.insights.book import strength_table
 from research_hub.ui import actions
-from research_hub.ui.common import get_hub, hub_call, md_escape, plural, tags_markdown
+from research_hub.ui.common import (counter_list, get_hub, hub_call, md_escape, plural,
+                                     tags_markdown)
 
 FORMULA = ("Strength = reach (distinct participants, repeats count a quarter) × breadth (studies, "
            "segments) × recency (newest supporting quote) × agreement (share of the reach that is "
@@ -106,25 +107,10 @@ def features_view(hub, insight) -> None:
 
 def counter_view(hub, insight) -> None:
     found = hub_call(hub.insights.counter, insight.id)
-    if found is None:
-        return
-    if found.polarity == "mixed":
-        st.caption("The supporting quotes are mixed (neither mostly pain nor mostly praise), so "
-                   "there is no opposite side to look for.")
-        return
-    quotes = [*found.inside, *found.nearby]
-    st.caption(f"{plural(found.participants, 'participant')} say the opposite of these "
-               f"{found.polarity} quotes ({found.basis}).")
-    for q in quotes:
-        with st.container(border=True):
-            st.markdown(md_escape(q["text"]))
-            st.caption(" · ".join(md_escape(b) for b in (q["participant"], q["citation"],
-                                                        f"stance {q['stance']}", q["where"])))
-            st.button("Attach as contradicting", key=f"in_counter_{insight.id}_{q['snippet_id']}",
-                      on_click=_attach, args=(insight.id, [q["snippet_id"]], "contradicts"))
-    if found.disagreement:
-        st.warning("Segments disagree: " + md_escape("; ".join(
-            f"{s['segment']} leans {s['leans']}" for s in found.segments)))
+    if found is not None:
+        counter_list(found, "these supporting quotes",
+                     ("Attach as contradicting", f"in_counter_{insight.id}",
+                      lambda sid: _attach(insight.id, [sid], "contradicts")))
 
 
 def card(hub, insight) -> None:

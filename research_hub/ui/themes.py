@@ -6,8 +6,8 @@ from __future__ import annotations
 import streamlit as st
 
 from research_hub.ui import actions, charts
-from research_hub.ui.common import (get_hub, hub_call, md_escape, plural, quote_card,
-                                     tags_markdown)
+from research_hub.ui.common import (counter_list, get_hub, hub_call, md_escape, plural,
+                                     quote_card, tags_markdown)
 
 SELECTIONS = {"pain": "Pain points", "all": "All participant snippets"}
 QUOTE_PAGE = 25
@@ -95,24 +95,8 @@ def _propose(theme_id: str) -> None:
 def counter_section(hub, theme) -> None:
     """Participants who say the opposite: praise inside a pain theme, segments that disagree."""
     found = hub_call(hub.theme_counter, theme.id)
-    if found is None:
-        return
-    if found.polarity == "mixed":
-        st.caption("This theme's quotes are mixed (neither mostly pain nor mostly praise): both "
-                   "sides are already in it.")
-        return
-    quotes = [*found.inside, *found.nearby]
-    st.caption(f"{plural(found.participants, 'participant')} say the opposite of this "
-               f"{found.polarity} theme ({md_escape(found.basis)}).")
-    for q in quotes:
-        with st.container(border=True):
-            st.markdown(md_escape(q["text"]))
-            where = "in the theme" if q["where"] == "inside" else "close to the theme"
-            st.caption(" · ".join(md_escape(b) for b in (q["participant"], q["citation"],
-                                                        f"stance {q['stance']}", where)))
-    if found.disagreement:
-        st.warning("Segments disagree: " + md_escape("; ".join(
-            f"{s['segment']} leans {s['leans']}" for s in found.segments)))
+    if found is not None:
+        counter_list(found, "this theme")
 
 
 def editor(result, theme) -> None:

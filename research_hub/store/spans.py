@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
 from research_hub.core.errors import InvalidInputError
+from research_hub.ingest.parsers.common import trim_span
 
 LABEL_MAX = 80  # the most a line between two turns of one speaker may hold
 
@@ -69,15 +70,6 @@ def speaker_blocks(text: str, snippets: Iterable[Voiced]) -> list[Block]:
     return blocks
 
 
-def trim(text: str, start: int, end: int) -> tuple[int, int]:
-    """The span without whitespace at either end."""
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
 def place(text: str, blocks: Sequence[Block], start: int, end: int) -> tuple[int, int, Block]:
     """A highlight's span (whitespace trimmed) and the block holding it; else InvalidInputError."""
     if isinstance(start, bool) or isinstance(end, bool) or not isinstance(start, int) \
@@ -85,7 +77,7 @@ def place(text: str, blocks: Sequence[Block], start: int, end: int) -> tuple[int
         raise InvalidInputError("a highlight needs whole-number start and end offsets")
     if not 0 <= start < end <= len(text):
         raise InvalidInputError(f"offsets {start}-{end} are outside the document (0-{len(text)})")
-    start, end = trim(text, start, end)
+    start, end = trim_span(text, start, end)
     if start >= end:
         raise InvalidInputError("the span holds only whitespace")
     for b in blocks:
