@@ -25,6 +25,7 @@ from research_hub.core.rows import DocumentRow, NewDocument, SnippetRow
 from research_hub.core.text import text_hash
 from research_hub.ingest.embed_worker import EmbedWorker
 from research_hub.ingest.files import Candidate, expand
+from research_hub.ingest.language import detect as detect_language
 from research_hub.ingest.parsers import parse_file
 from research_hub.ingest.split import split_document
 from research_hub.ingest.types import INTERVIEWER, ParsedDocument, SnippetDraft
@@ -145,13 +146,15 @@ class Pipeline:
             drafts = split_document(parsed, parsed.title or path.stem)
             if not any(d.role != INTERVIEWER for d in drafts):
                 raise IngestError("no participant text found")
-            self.tagger.tag(drafts)
+            language = detect_language([d.text for d in drafts if d.role != INTERVIEWER])
+            self.tagger.tag(drafts, language)
         except IngestError as exc:
             return FileResult(str(path), "failed", error=f"{path.name}: {exc}")
         except Exception as exc:  # a parser bug must not stop the other files
             return FileResult(str(path), "failed", error=f"{path.name}: unexpected {type(exc).__name__}: {exc}")
         self.taken.add(doc_id)
         doc = self._document(cand, key, doc_id, parsed, drafts, len(raw))
+        doc.language = language
         snippets = self._snippets(doc, key, drafts)
         source, suffix = raw, path.suffix
         if opts.redactor and not opts.keep_original:  # keep only the redacted text

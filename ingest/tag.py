@@ -39,6 +39,8 @@ ENTITY_LABELS = frozenset({
     "ORG", "PRODUCT", "PERSON", "GPE", "MONEY", "DATE", "NORP", "LOC",
     "WORK_OF_ART", "LAW", "EVENT",
 })
+# the WikiNER scheme of spaCy's other-language pipelines, in the English names
+OTHER_SCHEME = {"PER": "PERSON", "LOC": "LOC", "ORG": "ORG"}
 
 PIPE_BATCH = 256
 
@@ -116,35 +118,40 @@ class Tagger:
 
     # -- main entry ---------------------------------------------------------
 
-    def tag(self, drafts: list[SnippetDraft]) -> None:
-        """Fill tags, sentiment and entities of ``drafts`` in place, in batches."""
+    def tag(self, drafts: list[SnippetDraft], language: str = "en") -> None:
+        """Fill tags, sentiment and entities of ``drafts`` in place, in batches.
+
+        The rules, VADER and the English NER read English only: for another language
+        a draft keeps taxonomy tags, gets sentiment 0 and that language's entities
+        when its spaCy pipeline is installed."""
         if not drafts:
             return
+        english = language == "en"
         participants = [d for d in drafts if d.role != INTERVIEWER]
         for d in drafts:
-            d.sentiment = self.sentiment(d.text)
+            d.sentiment = self.sentiment(d.text) if english else 0.0
             if d.role == INTERVIEWER:
                 d.tags = []
                 d.entities = []
         texts = [d.text for d in participants]
         # Tokenizer only: the rules need tokens, not the sentencizer's boundaries.
         for d, doc in zip(participants, self.nlp.tokenizer.pipe(texts, batch_size=PIPE_BATCH)):
-            tags = self.rule_tags(doc, d.sentiment) | self.taxonomy_tags(doc)
+            tags = (self.rule_tags(doc, d.sentiment) if english else set()) | self.taxonomy_tags(doc)
             tags.update(normalize_tag(t) for t in d.tags)  # keep tags set upstream
             d.tags = sorted(t for t in tags if t)
             d.entities = []
-        if self.ner is not None and participants:
-            self._add_entities(participants, texts)
+        ner = self.ner if english else rh_nlp.trained_for(language)
+        if ner is not None and "ner" in ner.pipe_names and participants:
+            self._add_entities(participants, texts, ner, english)
 
-    def _add_entities(self, participants: list[SnippetDraft], texts: list[str]) -> None:
-        cued = [(d, t) for d, t in zip(participants, texts) if may_have_entities(t)]
-        for d, doc in zip((d for d, _ in cued), self.ner.pipe(
-                (t for _, t in cued), batch_size=PIPE_BATCH, disable=self._ner_disable)):
-            d.entities = [
-                {"text": ent.text, "label": ent.label_,
-                 "start": ent.start_char, "end": ent.end_char}
-                for ent in doc.ents if ent.label_ in ENTITY_LABELS
-            ]
+    def _add_entities(self, participants: list[SnippetDraft], texts: list[str], ner, english: bool) -> None:
+        cued = [(d, t) for d, t in zip(participants, texts) if not english or may_have_entities(t)]
+        disable = self._ner_disable if ner is self.ner else rh_nlp.ner_only_disable(ner)
+        for d, doc in zip((d for d, _ in cued), ner.pipe(
+                (t for _, t in cued), batch_size=PIPE_BATCH, disable=disable)):
+            labels = ((ent, ent.label_ if english else OTHER_SCHEME.get(ent.label_)) for ent in doc.ents)
+            d.entities = [{"text": ent.text, "label": label, "start": ent.start_char, "end": ent.end_char}
+                          for ent, label in labels if label in ENTITY_LABELS]
 
 
 def tag_drafts(drafts: list[SnippetDraft], taxonomy: list[TaxonomyTag] | None = None,

@@ -99,6 +99,7 @@ class Hub:
         ws = self.workspace
         return {**ws.records.counts(), "tags": dict(ws.records.tag_counts()),
                 "studies": ws.records.distinct("study"), "kinds": ws.records.distinct("kind"),
+                "languages": ws.records.languages(),
                 "vectors": ws.index.count(), "index": ws.index.mode, "model": ws.embedder.model_key,
                 "spacy": active_pipeline_name(), "home": str(self.home)}
 

@@ -58,8 +58,8 @@ def test_an_installed_wheel_ingests_and_serves_the_app(wheel, tmp_path):
     venv = tmp_path / "venv"
     run([sys.executable, "-m", "venv", venv])
     bin_ = venv / "bin"
-    run([bin_ / "python", "-m", "pip", "install", "-q", "torch==2.13.0"])
-    run([bin_ / "python", "-m", "pip", "install", "-q", wheel])
+    run([bin_ / "python", "-m", "pip", "install", "-q", "--no-compile", "torch==2.13.0"])
+    run([bin_ / "python", "-m", "pip", "install", "-q", "--no-compile", wheel])
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     transcript = shutil.copy(sorted(SAMPLE.rglob("*.md"))[0], elsewhere)

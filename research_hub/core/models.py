@@ -18,6 +18,7 @@ class Document:
     snippet_count: int = 0
     ingested_at: str = ""
     metadata: dict[str, Any] = field(default_factory=dict)
+    language: str | None = None  # ISO 639-1, detected at ingest
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -46,6 +47,8 @@ class Snippet:
     study: str | None
     date: str | None
     meta: dict[str, Any] = field(default_factory=dict)
+    language: str | None = None  # the document's
+    tag_confidence: dict[str, float] = field(default_factory=dict)  # learned tags: probability
 
     @property
     def id(self) -> str:

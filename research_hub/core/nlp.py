@@ -115,6 +115,29 @@ def trained() -> Language | None:
         return nlp
 
 
+def trained_for(language: str) -> Language | None:
+    """A trained pipeline for a language other than English (`fr_core_news_sm`, ...),
+    or None when none is installed; English is `trained()`."""
+    if language == "en":
+        return trained()
+    key = f"lang:{language}"
+    with _lock:
+        if key not in _trained_cache:
+            _trained_cache[key] = _load_first([f"{language}_core_news_sm", f"{language}_core_web_sm"])
+        return _trained_cache[key]
+
+
+def _load_first(names: list[str]) -> Language | None:
+    import spacy
+
+    for name in names:
+        try:
+            return spacy.load(name, disable=list(_DISABLED_AT_LOAD))
+        except Exception:  # not installed, or a broken package
+            continue
+    return None
+
+
 def ner_only_disable(nlp: Language) -> list[str]:
     """Components that can be switched off when only ``doc.ents`` is needed.
 

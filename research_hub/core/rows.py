@@ -24,6 +24,7 @@ class DocumentRow:
     text: str
     size: int
     stored_path: str | None = None
+    language: str | None = None
 
 
 @dataclass
@@ -50,6 +51,7 @@ class SnippetRow:
     text_hash: str
     tags: list[str] = field(default_factory=list)
     tag_origins: dict[str, str] = field(default_factory=dict)  # tag -> origin, when not "auto"
+    tag_confidence: dict[str, float] = field(default_factory=dict)  # tag -> the model's probability
 
     def __getitem__(self, key: str) -> Any:  # read like a database row
         return getattr(self, key)

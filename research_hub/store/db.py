@@ -10,6 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+ADDED_COLUMNS = (("documents", "language", "TEXT"), ("snippet_tags", "confidence", "REAL"))
 CHUNK = 500  # ids per IN (...) list: far below SQLite's limit on bound parameters
 
 
@@ -53,6 +54,14 @@ class Database:
         self._local = threading.local()
         # executescript commits on its own; the schema is all IF NOT EXISTS, so that is fine
         self.conn.executescript(resources.files("research_hub.store").joinpath("schema.sql").read_text())
+        self._add_missing_columns()
+
+    def _add_missing_columns(self) -> None:
+        """Columns added after a table was first released, for workspaces made before."""
+        for table, column, kind in ADDED_COLUMNS:
+            have = {r[1] for r in self.conn.execute(f"PRAGMA table_info({table})")}
+            if column not in have:
+                self.conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
     @property
     def conn(self) -> sqlite3.Connection:

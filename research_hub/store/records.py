@@ -11,9 +11,11 @@ from research_hub.core.rows import DocumentRow, SnippetRow
 from research_hub.store.db import Database, dumps, like_prefix, loads, now
 
 SNIPPET_SELECT = """
-SELECT s.*, d.title AS document_title, d.path AS document_path,
+SELECT s.*, d.title AS document_title, d.path AS document_path, d.language AS language,
        (SELECT group_concat(tag, char(31)) FROM (
-            SELECT tag FROM effective_tags e WHERE e.snippet_id = s.id ORDER BY tag)) AS tag_list
+            SELECT tag FROM effective_tags e WHERE e.snippet_id = s.id ORDER BY tag)) AS tag_list,
+       (SELECT group_concat(tag || char(30) || confidence, char(31)) FROM snippet_tags c
+            WHERE c.snippet_id = s.id AND c.confidence IS NOT NULL) AS confidence_list
 FROM snippets s JOIN documents d ON d.id = s.document_id
 """
 
@@ -27,16 +29,22 @@ def with_manual(tags: Iterable[str], ops: dict[str, str]) -> list[str]:
     return sorted(out)
 
 
+def _confidences(raw: str | None, tags: list[str]) -> dict[str, float]:
+    pairs = (item.split("\x1e") for item in raw.split("\x1f")) if raw else ()
+    return {t: round(float(c), 3) for t, c in pairs if t in tags}
+
+
 def row_to_snippet(row: sqlite3.Row) -> Snippet:
+    tags = (row["tag_list"] or "").split("\x1f") if row["tag_list"] else []
     return Snippet(
         snippet_id=row["id"], document_id=row["document_id"],
         document_title=row["document_title"], document_path=row["document_path"],
         text=row["text"], speaker=row["speaker"], role=row["role"],
         participant=row["participant"], char_start=row["char_start"], char_end=row["char_end"],
         line=row["line"], start_time=row["start_time"], end_time=row["end_time"],
-        context=row["context"], tags=(row["tag_list"] or "").split("\x1f") if row["tag_list"] else [],
+        context=row["context"], tags=tags, tag_confidence=_confidences(row["confidence_list"], tags),
         sentiment=row["sentiment"], entities=loads(row["entities"], []), kind=row["kind"],
-        study=row["study"], date=row["date"], meta=loads(row["meta"], {}),
+        study=row["study"], date=row["date"], meta=loads(row["meta"], {}), language=row["language"],
     )
 
 
@@ -47,7 +55,7 @@ def row_to_document(row: sqlite3.Row) -> Document:
         kind=row["kind"] or "", study=row["study"], date=row["date"],
         participants=loads(row["participants"], []),
         snippet_count=row["snippet_count"] if "snippet_count" in keys else 0,
-        ingested_at=row["ingested_at"], metadata=loads(row["metadata"], {}),
+        ingested_at=row["ingested_at"], metadata=loads(row["metadata"], {}), language=row["language"],
     )
 
 
@@ -85,9 +93,9 @@ class Records:
         """Insert one document with its snippets and tags (caller holds the transaction)."""
         conn.execute(
             "INSERT INTO documents (id, source_key, name, path, stored_path, title, kind, study, date, "
-            "participants, metadata, text, size, ingested_at) VALUES "
+            "participants, metadata, text, size, ingested_at, language) VALUES "
             "(:id, :source_key, :name, :path, :stored_path, :title, :kind, :study, :date, "
-            ":participants, :metadata, :text, :size, :ingested_at)",
+            ":participants, :metadata, :text, :size, :ingested_at, :language)",
             {**asdict(doc), "participants": dumps(doc.participants), "metadata": dumps(doc.metadata),
              "ingested_at": now()})
         conn.executemany(
@@ -97,10 +105,12 @@ class Records:
             ":char_start, :char_end, :line, :start_time, :end_time, :context, :sentiment, :entities, "
             ":meta, :kind, :study, :date, :text_hash)",
             [{**s.__dict__, "entities": dumps(s.entities), "meta": dumps(s.meta)} for s in snippets])
-        tag_rows = [(s.id, t, s.tag_origins.get(t, "auto")) for s in snippets for t in s.tags]
-        conn.executemany("INSERT OR IGNORE INTO snippet_tags VALUES (?, ?, ?)", tag_rows)
+        tag_rows = [(s.id, t, s.tag_origins.get(t, "auto"), s.tag_confidence.get(t)) for s in snippets
+                    for t in s.tags]
+        conn.executemany("INSERT OR IGNORE INTO snippet_tags (snippet_id, tag, origin, confidence) "
+                         "VALUES (?, ?, ?, ?)", tag_rows)
         conn.executemany("INSERT OR IGNORE INTO tags (name, origin) VALUES (?, ?)",
-                         sorted({(t, o) for _, t, o in tag_rows}))
+                         sorted({(t, o) for _, t, o, _ in tag_rows}))
 
     def delete_document(self, conn: sqlite3.Connection, doc_id: str) -> None:
         conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
@@ -233,6 +243,11 @@ class Records:
         assert column in {"study", "kind", "participant", "speaker", "role"}
         return [r[0] for r in self.db.query(
             f"SELECT DISTINCT {column} FROM snippets WHERE {column} IS NOT NULL ORDER BY {column}")]
+
+    def languages(self) -> dict[str, int]:
+        """Documents per detected language."""
+        return {r[0]: r[1] for r in self.db.query(
+            "SELECT coalesce(language, 'en'), count(*) FROM documents GROUP BY 1 ORDER BY 2 DESC, 1")}
 
     def filter_values(self) -> dict[str, list[str]]:
         """Choices for filter widgets."""

@@ -13,7 +13,8 @@ CREATE TABLE IF NOT EXISTS documents (
     metadata      TEXT NOT NULL DEFAULT '{}',
     text          TEXT NOT NULL,
     size          INTEGER,
-    ingested_at   TEXT NOT NULL
+    ingested_at   TEXT NOT NULL,
+    language      TEXT                       -- ISO 639-1 code, detected at ingest
 );
 
 CREATE TABLE IF NOT EXISTS snippets (
@@ -51,7 +52,8 @@ CREATE TABLE IF NOT EXISTS tags (
 CREATE TABLE IF NOT EXISTS snippet_tags (
     snippet_id  TEXT NOT NULL REFERENCES snippets(id) ON DELETE CASCADE,
     tag         TEXT NOT NULL,
-    origin      TEXT NOT NULL,
+    origin      TEXT NOT NULL,               -- auto (rules), model (learned), taxonomy
+    confidence  REAL,                        -- the model's probability, for origin model
     PRIMARY KEY (snippet_id, tag)
 );
 CREATE INDEX IF NOT EXISTS snippet_tags_tag ON snippet_tags(tag);

@@ -21,6 +21,12 @@ _PUNCTUATION = set(string.punctuation)
 # cannot stop it: an invisible word joiner breaks the patterns instead.
 _AUTOLINK = re.compile(r"(?i)www(?=\.)|https?:(?=//)|@")
 _WORD_JOINER = "\u2060"
+LANGUAGES = {"en": "English", "fr": "French", "de": "German", "es": "Spanish", "it": "Italian",
+             "pt": "Portuguese", "nl": "Dutch", "sv": "Swedish", "da": "Danish", "nb": "Norwegian",
+             "fi": "Finnish", "pl": "Polish", "cs": "Czech", "tr": "Turkish", "ru": "Russian",
+             "uk": "Ukrainian", "el": "Greek", "ar": "Arabic", "he": "Hebrew", "hi": "Hindi",
+             "ja": "Japanese", "ko": "Korean", "zh": "Chinese", "id": "Indonesian",
+             "vi": "Vietnamese", "ro": "Romanian", "hu": "Hungarian", "ca": "Catalan"}
 
 
 # -- the one Hub per workspace and process -------------------------------------
@@ -115,6 +121,8 @@ def source_line(snip) -> str:
         who += f" ({md_escape(snip.role)})"
     where = format_seconds(snip.start_time) or (f"line {snip.line}" if snip.line else None)
     bits = [who, md_escape(snip.document_title)]
+    if getattr(snip, "language", None) not in (None, "en"):
+        bits.append(md_escape(language_name(snip.language)))
     bits += [md_escape(b) for b in (where, snip.study, snip.date) if b]
     return " · ".join(bits)
 
@@ -149,6 +157,20 @@ def hub_call(fn, *args, **kwargs):
     except ResearchHubError as exc:
         st.error(md_escape(str(exc)))
         return None
+
+
+def language_name(code: str | None) -> str:
+    return LANGUAGES.get(code or "en", code or "")
+
+
+def english_model_note(languages: dict[str, int]) -> None:
+    """Say so when documents are not in English: the embedding model and the tags are English."""
+    others = {code: n for code, n in languages.items() if code != "en"}
+    if others:
+        names = ", ".join(f"{language_name(c)} ({n})" for c, n in others.items())
+        st.info(f"Documents in {md_escape(names)}: search and themes use an English embedding "
+                "model and the automatic tags are English-only, so these documents are stored "
+                "and findable but matched less well and not auto-tagged.")
 
 
 def plural(n: int, word: str) -> str:

@@ -9,9 +9,7 @@ import zipfile
 import streamlit as st
 
 from research_hub.export import FORMATS
-
 from research_hub.ui.common import get_hub, hub_call, md_escape, plural
-
 
 
 def choose_feature(hub) -> str | None:

@@ -8,9 +8,17 @@ import streamlit as st
 
 from research_hub.ingest.parsers import accepted_types_help, upload_types
 from research_hub.ui import actions
+from research_hub.ui.common import (
+    english_model_note,
+    format_seconds,
+    get_hub,
+    hub_call,
+    language_name,
+    md_escape,
+    plural,
+    tags_markdown,
+)
 from research_hub.ui.highlighter import highlight_section
-from research_hub.ui.common import (format_seconds, get_hub, hub_call, md_escape, plural,
-                                     tags_markdown)
 
 KINDS = ["interview", "survey", "support", "review", "note"]
 AUTO = "(detect)"
@@ -86,18 +94,20 @@ def documents_section(hub) -> list:
         st.info("No documents yet: add some above.")
         return docs
     rows = [{"title": d.title, "study": d.study or "", "kind": d.kind, "date": d.date or "",
-             "participants": len(d.participants), "snippets": d.snippet_count, "file": d.name}
-            for d in docs]
+             "language": language_name(d.language), "participants": len(d.participants),
+             "snippets": d.snippet_count, "file": d.name} for d in docs]
     st.caption(f"{plural(len(docs), 'document')}, {plural(sum(d.snippet_count for d in docs), 'snippet')}")
     st.dataframe(rows, hide_index=True, key="doc_table",
                  column_config={"snippets": st.column_config.NumberColumn(format="%d")})
+    english_model_note(hub.stats().get("languages", {}))
     return docs
 
 
 def transcript(view: dict) -> None:
     """The document as speaker turns, each with its tags."""
     doc = view["document"]
-    meta = [doc.kind, doc.study, doc.date, plural(len(doc.participants), "participant")]
+    meta = [doc.kind, doc.study, doc.date, language_name(doc.language),
+            plural(len(doc.participants), "participant")]
     st.caption(" · ".join(md_escape(m) for m in meta if m))
     for snip in view["snippets"]:
         when = format_seconds(snip.start_time) or (f"line {snip.line}" if snip.line else "")

@@ -10,8 +10,13 @@ import streamlit as st
 
 from research_hub.core.models import Snippet
 from research_hub.ui import actions
-from research_hub.ui.common import (get_hub, hub_call, md_escape, quote_card,
-                                     tags_markdown)
+from research_hub.ui.common import (
+    get_hub,
+    hub_call,
+    md_escape,
+    quote_card,
+    tags_markdown,
+)
 
 SORTS = {"score": "Score", "participants": "Distinct participants", "evidence": "Confirmed quotes",
          "recent": "Most recent evidence"}

@@ -10,8 +10,16 @@ import datetime as dt
 import streamlit as st
 
 from research_hub.ui import actions
-from research_hub.ui.common import (context_block, get_hub, hub_call, md_escape,
-                                     plural, quote_card, tags_markdown)
+from research_hub.ui.common import (
+    context_block,
+    english_model_note,
+    get_hub,
+    hub_call,
+    md_escape,
+    plural,
+    quote_card,
+    tags_markdown,
+)
 
 ANY = "Any"
 MAX_HIGHLIGHTS = 5
@@ -31,6 +39,7 @@ def stats_strip(hub) -> dict:
                ("Features", stats.get("features", 0)), ("Confirmed links", stats.get("confirmed_links", 0))]
     for col, (label, value) in zip(cols, figures):
         col.metric(label, len(value) if isinstance(value, (list, dict)) else value or 0)
+    english_model_note(stats.get("languages", {}))
     return stats
 
 

@@ -6,8 +6,16 @@ from __future__ import annotations
 import streamlit as st
 
 from research_hub.ui import actions, charts
-from research_hub.ui.common import (counter_list, get_hub, hub_call, md_escape, plural,
-                                     quote_card, tags_markdown)
+from research_hub.ui.common import (
+    counter_list,
+    english_model_note,
+    get_hub,
+    hub_call,
+    md_escape,
+    plural,
+    quote_card,
+    tags_markdown,
+)
 
 SELECTIONS = {"pain": "Pain points", "all": "All participant snippets"}
 QUOTE_PAGE = 25
@@ -161,6 +169,7 @@ def main() -> None:
     st.caption("Participant quotes grouped by what they are about, from their stored embeddings. "
                "Rename, merge or pin a theme and it stays that way when themes are recomputed.")
     actions.show_flash()
+    english_model_note(hub.stats().get("languages", {}))
     opts = options_sidebar(hub)
     with st.spinner("Grouping quotes into themes..."):
         result = hub_call(hub.themes, **opts)

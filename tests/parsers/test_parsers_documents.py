@@ -54,7 +54,7 @@ def test_odt_heading_is_the_title_even_when_short(tmp_path, check):
     (b"plain text", "cannot open ODT: not an OpenDocument .odt file"),
     (b"PK\x03\x04 broken", "cannot open ODT"),
 ])
-def test_odt_errors(parse_error, content, start):
+def test_a_broken_odt_is_refused_with_its_reason(parse_error, content, start):
     assert parse_error("bad.odt", content).startswith(start)
 
 
@@ -76,7 +76,7 @@ def test_odt_zip_bomb_is_refused_before_inflating(parse_error):
     assert "zip bomb" in parse_error("bomb.odt", buffer.getvalue())
 
 
-def test_rtf_transcript(check, spoken):
+def test_an_rtf_transcript_keeps_its_title_and_speakers(check, spoken):
     doc = load("interview_rtf.rtf", check)
     assert doc.metadata["format"] == "rtf"
     assert doc.title == "Interview with Renée Park"
@@ -95,7 +95,7 @@ def test_rtf_info_title_when_the_text_has_none(parse):
     assert parse("call.rtf", rtf).title == "Florist call"
 
 
-def test_rtf_errors(parse_error):
+def test_plain_text_or_empty_rtf_is_refused_with_its_reason(parse_error):
     assert parse_error("x.rtf", "just text") == "not an RTF file (no {\\rtf header)"
     assert parse_error("y.rtf", r"{\rtf1\ansi{\fonttbl{\f0 Arial;}}}") == (
         "no text found in the RTF (empty document)")
@@ -124,7 +124,7 @@ def test_html_title_element_when_there_is_no_heading(parse):
     assert doc.title == "Call with Ola" and doc.metadata["format"] == "html"
 
 
-def test_html_without_text(parse_error):
+def test_html_with_no_visible_text_is_refused(parse_error):
     assert parse_error("e.html", "<html><script>alert(1)</script></html>") == (
         "no text found in the HTML (no visible text)")
 

@@ -23,7 +23,7 @@ def _check_transcript(doc, spoken):
 
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-16-le-bom", "utf-16-be-bom",
                                       "utf-32", "cp1252", "utf-8"])
-def test_transcript_encodings(parse, spoken, encoding):
+def test_every_common_encoding_decodes_to_the_same_transcript(parse, spoken, encoding):
     if encoding == "utf-16-le-bom":
         data = codecs.BOM_UTF16_LE + TRANSCRIPT.encode("utf-16-le")
     elif encoding == "utf-16-be-bom":
@@ -67,7 +67,7 @@ def test_bom_utf8_vtt_and_json(parse):
     (bytes(range(1, 9)) * 50 + b"abc", "file looks binary, not text (mostly control characters)"),
     (bytes(range(128, 256)) * 3, "cannot decode text"),
 ])
-def test_binary_and_undecodable(parse_error, data, reason):
+def test_binary_or_undecodable_bytes_are_refused(parse_error, data, reason):
     assert parse_error("t.txt", data).startswith(reason)
 
 

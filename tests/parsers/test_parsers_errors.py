@@ -7,13 +7,13 @@ from research_hub.ingest.parsers import SUPPORTED_EXTENSIONS, parse_file
 from research_hub.ingest.types import IngestError
 
 
-def test_supported_extensions():
+def test_the_registry_lists_every_supported_suffix():
     assert SUPPORTED_EXTENSIONS == {".txt", ".md", ".markdown", ".vtt", ".srt", ".docx",
                                     ".pdf", ".csv", ".json", ".jsonl",
                                     ".odt", ".rtf", ".html", ".htm", ".tsv", ".xlsx"}
 
 
-def test_unsupported_extension(parse_error):
+def test_an_unknown_suffix_is_refused_with_the_supported_list(parse_error):
     message = parse_error("slides.xyz", "hello")
     assert message.startswith("unsupported file type '.xyz' (supported: .csv, .docx, ")
     assert parse_error("README", "hi").startswith("unsupported file type (no extension)")
@@ -26,16 +26,16 @@ def test_extension_is_case_insensitive(parse):
 
 
 @pytest.mark.parametrize("name", ["e.txt", "e.vtt", "e.csv", "e.docx", "e.pdf", "e.json"])
-def test_empty_file(parse_error, name):
+def test_an_empty_file_is_refused(parse_error, name):
     assert parse_error(name, b"") == "file is empty"
 
 
 @pytest.mark.parametrize("name", ["w.txt", "w.md", "w.srt", "w.csv", "w.jsonl"])
-def test_whitespace_only_file(parse_error, name):
+def test_a_whitespace_only_file_is_refused(parse_error, name):
     assert parse_error(name, "  \n\n\t \n") == "file has no text (only whitespace)"
 
 
-def test_front_matter_only(parse_error):
+def test_front_matter_alone_is_no_text(parse_error):
     assert parse_error("f.md", "---\ntitle: x\n---\n# Heading\n").startswith("no text found")
 
 
@@ -67,7 +67,7 @@ def test_missing_file_and_directory(tmp_path):
         parse_file(folder)
 
 
-def test_unreadable_file(tmp_path, monkeypatch):
+def test_an_unreadable_file_says_permission_denied(tmp_path, monkeypatch):
     path = tmp_path / "secret.txt"
     path.write_text("Interviewer: hi")
 

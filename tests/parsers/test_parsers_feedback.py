@@ -69,7 +69,7 @@ def test_text_column_found_by_token(parse):
     assert doc.turns[0].meta["date"] == "2024-01-02"
 
 
-def test_no_text_column(parse_error):
+def test_a_table_without_a_text_column_names_its_columns(parse_error):
     message = parse_error("x.csv", "a,b,c\n1,2,3\n")
     assert message == "no text column found (columns: a, b, c); pass --text-col"
 
@@ -131,7 +131,7 @@ def test_jsonl_rows_are_line_numbers(parse):
     ("blank.csv", "text\n,\n  \n", "no rows found (only a header)"),
     ("notext.csv", "text,author\n ,ann\n", "no rows with text in column 'text'"),
 ])
-def test_feedback_errors(parse_error, name, content, expected):
+def test_broken_feedback_files_are_refused_with_their_reason(parse_error, name, content, expected):
     assert parse_error(name, content).startswith(expected)
 
 
@@ -141,5 +141,5 @@ def test_feedback_errors(parse_error, name, content, expected):
     ("iOS", "review"), ("android", "review"), ("G2", "review"), ("Capterra", "review"),
     ("user interview", "interview"), ("scenarios", None), ("web", None),
 ])
-def test_map_kind(value, kind):
+def test_channel_names_map_to_document_kinds(value, kind):
     assert map_kind(value) == kind

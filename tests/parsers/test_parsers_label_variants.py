@@ -77,7 +77,7 @@ def test_initials_of_names_in_front_matter(check):
     ("Devin", ["Devin Becker"], "Devin Becker"),
     ("Devin Becker", ["Devin Becker"], None),
 ])
-def test_alias_target(label, names, target):
+def test_initials_resolve_to_the_full_name_they_abbreviate(label, names, target):
     assert alias_target(label, names) == target
 
 
@@ -91,7 +91,7 @@ def test_first_names_alias_only_to_speaking_full_names():
     ("Assistant", I), ("User", P), ("Int1", I), ("Participant12", P), ("Moderator_2", I),
     ("Research Assistant", None), ("Hostetler", None),
 ])
-def test_label_role_variants(name, role):
+def test_numbered_and_ai_user_labels_get_their_roles(name, role):
     assert label_role(name, None) == role
 
 
@@ -99,7 +99,7 @@ def test_label_role_variants(name, role):
     ("Interviewer1: hi", "Interviewer1"), ("Interviewer1 : hi", "Interviewer1"),
     ("Interviewee1 : hi", "Interviewee1"), ("AI: hi", "AI"), ("User: hi", "User"),
 ])
-def test_match_label_variants(line, name):
+def test_numbered_labels_with_or_without_a_space_match(line, name):
     match = match_label(line)
     assert match is not None and match.name == name
     assert line[match.speech_start:].strip() == "hi"
@@ -129,7 +129,7 @@ def test_short_first_word_of_a_note_is_not_a_title(check, spoken):
     assert spoken(doc)[0][2].startswith("All\nwe did this week")
 
 
-def test_title_header_field(check):
+def test_a_title_header_line_gives_the_title_and_date(check):
     doc = load("title_header_field.txt", check)
     assert doc.title == "Invoice habits of a florist"
     assert doc.date == "2026-04-02"

@@ -26,7 +26,7 @@ I, P = INTERVIEWER, PARTICIPANT
         ("Q: ", "A: ", ["Q", "A"]),
     ],
 )
-def test_label_styles(parse, first, second, speakers, spoken):
+def test_each_label_style_gives_the_same_turns_and_roles(parse, first, second, speakers, spoken):
     text = (
         f"{first}How do you export your data today?\n"
         f"{second}Every month, by hand.\n"
@@ -166,7 +166,7 @@ def test_header_fields_above_the_transcript_are_not_turns(parse, spoken):
     ("**Dr. Jane Doe:** hi", "Dr. Jane Doe", None, None),
     ("Maria (Customer) [00:10]: hi", "Maria", "Customer", 10.0),
 ])
-def test_match_label_parts(line, name, role_label, time):
+def test_a_label_yields_its_name_role_and_time(line, name, role_label, time):
     match = match_label(line)
     assert match is not None
     assert (match.name, match.role_label, match.time) == (name, role_label, time)
@@ -178,7 +178,7 @@ def test_match_label_parts(line, name, role_label, time):
     "Note: x", "Step 1: x", "A very long label that is far too long to be a name: x",
     "one two three four five: x", "10:30: meeting", "**Maria:* x", "2024: a year",
 ])
-def test_match_label_rejects(line):
+def test_lines_that_only_look_like_labels_are_speech(line):
     assert match_label(line) is None
 
 
@@ -189,7 +189,7 @@ def test_match_label_rejects(line):
     ("Respondent", None, P), ("Customer", None, P), ("User", None, P), ("A", None, P),
     ("Maria", None, None), ("Speaker 1", None, None),
 ])
-def test_label_role(name, role_label, role):
+def test_role_words_in_a_label_decide_the_role(name, role_label, role):
     assert label_role(name, role_label) == role
 
 
@@ -198,5 +198,5 @@ def test_label_role(name, role_label, role):
     ("Can you show me", True), ("Great. And why is that?", True),
     ("I export every month.", False), ("We use it daily (mostly)", False),
 ])
-def test_is_question(text, expected):
+def test_questions_and_prompts_are_recognised(text, expected):
     assert is_question(text) is expected

@@ -25,7 +25,7 @@ def _labelled(document, name: str, text: str) -> None:
     paragraph.add_run(f" {text}")
 
 
-def test_docx_speaker_attribution(parse, spoken):
+def test_docx_paragraphs_are_attributed_to_their_speakers(parse, spoken):
     def build(d):
         d.add_heading("Interview with Renée", level=1)
         _labelled(d, "Interviewer", "How do you close the month?")
@@ -48,7 +48,7 @@ def test_docx_speaker_attribution(parse, spoken):
     assert doc.kind_hint == "interview"
 
 
-def test_docx_transcript_table(parse, spoken):
+def test_a_docx_table_transcript_gives_speakers_and_times(parse, spoken):
     def build(d):
         d.add_paragraph("Teams transcript")
         table = d.add_table(rows=4, cols=3)
@@ -85,7 +85,7 @@ def test_docx_without_labels_is_a_note(parse, spoken):
     assert spoken(doc)[1][2] == "Pricing page is confusing.\nPlan: Too expensive for small teams."
 
 
-def test_docx_errors(parse_error):
+def test_a_broken_docx_is_refused_with_its_reason(parse_error):
     assert parse_error("x.docx", b"not a zip at all").startswith("cannot open DOCX")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:

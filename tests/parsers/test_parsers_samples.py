@@ -17,7 +17,7 @@ FILES = sorted(
 
 @pytest.mark.skipif(not FILES, reason="no sample files")
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
-def test_sample_file_parses(path, check):
+def test_every_sample_file_parses_with_a_participant(path, check):
     doc = check(parse_file(path))
     roles = {t.role for t in doc.turns}
     assert PARTICIPANT in roles

@@ -141,7 +141,7 @@ def test_srt_with_webvtt_header_is_read(parse):
     assert doc.text == "Ann: hi"
 
 
-def test_subtitles_errors(parse_error):
+def test_broken_subtitles_are_refused_with_their_reason(parse_error):
     assert parse_error("x.vtt", "hello\nthere\n") == "not a WebVTT file (no WEBVTT header)"
     assert parse_error("x.srt", "just some text\n") == "no subtitle cues found"
     assert parse_error(

@@ -18,7 +18,7 @@ def load(name, check, **kwargs):
     return check(parse_file(FIXTURES / name, **kwargs))
 
 
-def test_oral_history_table(check, spoken):
+def test_an_oral_history_table_merges_initials_and_continues_empty_speakers(check, spoken):
     doc = load("table_oral_history.csv", check)
     assert doc.kind_hint == "interview" and doc.metadata["style"] == "transcript table"
     assert doc.metadata["aliases"] == {"NH": "Nell Harrow", "OP": "Oren Pike"}
@@ -72,7 +72,7 @@ def test_otter_csv_rows_of_one_speaker_are_one_turn_with_cues(check, spoken):
     assert drift.context == "So how do you report to your board each month?"
 
 
-def test_xlsx_transcript_table(check, spoken):
+def test_an_xlsx_transcript_table_keeps_times_and_codes(check, spoken):
     doc = load("table_descript.xlsx", check)
     assert [(s, r) for s, r, _ in spoken(doc)] == [("Moderator", I), ("Jun Ito", P)] * 2
     assert [t.start_time for t in doc.turns] == [4.0, 9.0, 20.0, 24.0]
@@ -93,7 +93,7 @@ def test_feedback_exports_stay_feedback(check, name, text_column):
     assert all("row" in t.meta for t in doc.turns)
 
 
-def test_xlsx_feedback_cells(check):
+def test_xlsx_feedback_rows_keep_dates_and_columns(check):
     doc = load("feedback_export.xlsx", check)
     first = doc.turns[0]
     assert first.meta["date"] == "2026-03-05" and first.meta["Rating"] == "2"
@@ -121,7 +121,7 @@ def test_html_entities_in_table_cells_are_decoded(parse):
     ("[01:09]", 69.0), ("0:00:45", 45.0), ("(12:03)", 723.0), ("00:01:02,500", 62.5),
     ("75.5", 75.5), ("", None), ("soon", None),
 ])
-def test_parse_seconds(value, seconds):
+def test_timestamps_in_table_cells_become_seconds(value, seconds):
     assert parse_seconds(value) == seconds
 
 
@@ -129,7 +129,7 @@ def test_parse_seconds(value, seconds):
     (b"PK\x03\x04 not really a zip", "cannot open XLSX"),
     (b"plain text", "cannot open XLSX: not an Excel .xlsx file"),
 ])
-def test_broken_xlsx(parse_error, content, expected):
+def test_a_broken_xlsx_is_refused_with_its_reason(parse_error, content, expected):
     assert parse_error("bad.xlsx", content).startswith(expected)
 
 

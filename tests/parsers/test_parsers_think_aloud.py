@@ -69,7 +69,7 @@ def test_a_list_of_instructions_without_speech_stays_a_note(parse, spoken):
     ("1. Customers find the export slow.", None), ("2024 was a good year.", None),
     ("10 minutes later it worked.", None), ("Tasks are hard", None),
 ])
-def test_prompt_number(line, number):
+def test_task_and_question_numbers_are_read_from_prompt_lines(line, number):
     assert prompt_number(line) == number
 
 

@@ -124,7 +124,7 @@ def test_no_labels_first_short_line_is_title(parse, spoken):
     assert spoken(doc) == [("Author", PARTICIPANT, "They print every invoice.")]
 
 
-def test_single_paragraph_note(parse, spoken):
+def test_a_single_paragraph_is_a_note_by_its_author(parse, spoken):
     doc = parse("n.txt", "   They print every invoice.   \n")
     assert spoken(doc) == [("Author", PARTICIPANT, "They print every invoice.")]
     assert doc.title == "N"
