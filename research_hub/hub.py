@@ -16,6 +16,8 @@ from research_hub.export import export_bundle
 from research_hub.ingest.files import upload_name
 from research_hub.ingest.pipeline import IngestOptions, Pipeline
 from research_hub.ingest.taxonomy import load_taxonomy, normalize_tag
+from research_hub.insights import Answer, CounterEvidence, Highlights, Insights, ask
+from research_hub.insights import counter as counters
 from research_hub.qda import QDA
 from research_hub.roadmap import Roadmap
 from research_hub.search import search
@@ -166,6 +168,28 @@ class Hub:
     def theme_studies(self, result: Themes | None = None, tags: Sequence[str] | None = ("pain_point",),
                       **options: Any) -> list[dict]:
         return theming.by_study(self.workspace, result, tags, **options)
+
+    def theme_counter(self, theme_id: str) -> CounterEvidence:
+        """Participants who say the opposite of a stored theme (praise inside a pain theme,
+        segments that disagree)."""
+        return counters.for_theme(self.workspace, theme_id)
+
+    # -- highlights, insights, Ask ------------------------------------------------
+    @property
+    def highlights(self) -> Highlights:
+        """Spans of one speaker's words a person marked: add, list, tag, remove, link, search."""
+        return Highlights(self.workspace)
+
+    @property
+    def insights(self) -> Insights:
+        """One-sentence findings with supporting and contradicting evidence and a strength."""
+        return Insights(self.workspace)
+
+    def ask(self, question: str, k: int = 30, labels: bool = True, **filters: Any) -> Answer:
+        """A question answered from participant quotes: sub-themes with labels, distinct
+        participants out of the selection's, verbatim quotes with citations. Filters are
+        search filters (tags, study, kind, participant, document, since, until)."""
+        return ask(self.workspace, question, k=k, labels=labels, **filters)
 
     # -- roadmap and bundles ---------------------------------------------------
     @property

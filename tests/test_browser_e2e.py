@@ -202,3 +202,90 @@ def test_screenshots_of_every_page(page, app_url):
     shoot(page, "export")
     for name in ("library", "search", "themes", "roadmap", "roadmap-feature", "export"):
         assert (SHOTS / f"{name}.png").stat().st_size > 10_000
+
+
+# -- highlights and Ask ------------------------------------------------------------
+HIGHLIGHTED = "Two to three hours on a good week"
+SELECT_JS = """(words) => {
+  for (const el of document.querySelectorAll('.words')) {
+    const node = [...el.childNodes].find(n => n.nodeType === 3 && n.data.includes(words));
+    if (!node) continue;
+    el.scrollIntoView({block: 'center'});
+    const i = node.data.indexOf(words);
+    const r = document.createRange();
+    r.setStart(node, i); r.setEnd(node, i + 1);
+    const a = r.getBoundingClientRect();
+    r.setStart(node, i + words.length - 1); r.setEnd(node, i + words.length);
+    const b = r.getBoundingClientRect();
+    return [a.left + 1, a.top + a.height / 2, b.right - 1, b.top + b.height / 2];
+  }
+  return null;
+}"""
+
+
+def test_select_words_in_the_reader_to_highlight_them(page, app_url, workspace):
+    from research_hub import Hub
+
+    hub = Hub(workspace)
+    doc = next(d for d in hub.documents() if "maria" in d.name)
+    open_page(page, app_url, "library")
+    page.get_by_role("combobox", name="Document").click()
+    page.keyboard.type(doc.title[:30])
+    page.keyboard.press("Enter")
+    settle(page)
+    page.get_by_role("radio", name="Highlight", exact=True).click()
+    settle(page)
+    reader = page.locator('iframe[src*="highlighter"]')
+    reader.scroll_into_view_if_needed()
+    frame = reader.element_handle().content_frame()
+    frame.wait_for_selector(".words")
+    ax, ay, bx, by = frame.evaluate(SELECT_JS, HIGHLIGHTED)
+    box = reader.bounding_box()
+    page.mouse.move(box["x"] + ax, box["y"] + ay)
+    page.mouse.down()
+    page.mouse.move(box["x"] + bx, box["y"] + by, steps=12)
+    page.mouse.up()
+    page.get_by_text("New highlight").wait_for()
+    settle(page)
+    page.get_by_label("Tags (comma-separated)").fill("admin time")
+    page.get_by_role("button", name="Save highlight").click()
+    page.get_by_text("Highlight saved.").wait_for()
+    settle(page)
+    made = hub.highlights.list(document=doc.id, tag="admin_time")
+    assert [h.text for h in made] == [HIGHLIGHTED]
+    text = hub.workspace.records.document_text(doc.id)
+    assert text[made[0].char_start:made[0].char_end] == HIGHLIGHTED
+    frame = page.locator('iframe[src*="highlighter"]').element_handle().content_frame()
+    frame.wait_for_selector(f'mark[data-highlight="{made[0].id}"]')
+    shoot(page, "library-highlight")
+    hub.close()
+
+
+def test_ask_a_question_and_see_grouped_quotes_with_counts(page, app_url, workspace):
+    from research_hub import Hub
+
+    question = "Why do exports fail or take so long?"
+    hub = Hub(workspace)
+    answer = hub.ask(question)
+    hub.close()
+    assert answer.groups
+    open_page(page, app_url, "ask")
+    box = page.get_by_role("textbox", name="Your question")
+    box.fill(question)
+    box.press("Enter")
+    page.wait_for_timeout(500)
+    settle(page)
+    first = page.locator(".st-key-ask_group_0")
+    first.wait_for()
+    text = first.inner_text().replace("\u2060", "")
+    g = answer.groups[0]
+    assert f"{g.participants} of {g.of} participants" in text
+    assert g.quotes[0].text.split("\n")[0][:60] in text
+    assert page.locator("[class*='st-key-ask_group_']").count() == len(answer.groups)
+    shoot(page, "ask")
+    first.get_by_role("button", name="Draft an insight from this group").click()
+    page.get_by_text("Draft insight created").wait_for()
+    open_page(page, app_url, "insights")
+    page.get_by_role("heading", name="Participants talk about").first.wait_for()
+    page.get_by_text("Strength", exact=True).first.wait_for()
+    shoot(page, "insights")

@@ -1,7 +1,7 @@
 """The layers point one way: a module imports only from its own layer or the ones below.
 
-    core <- embed <- ingest <- store <- workspace <- search <- themes <- roadmap <- export / qda
-         <- hub <- cli / ui / bench
+    core <- embed <- ingest <- store <- workspace <- search <- themes <- roadmap <- insights
+         <- export / qda <- hub <- cli / ui / bench
 
 Imports of research_hub modules sit at the top of modules (function-level imports
 are for heavy optional libraries only), and nothing imports a top-level `ingest`:
@@ -25,6 +25,7 @@ LAYERS = [
     ["research_hub.search"],
     ["research_hub.themes"],
     ["research_hub.roadmap"],
+    ["research_hub.insights"],
     ["research_hub.export", "research_hub.qda"],
     ["research_hub.hub", "research_hub"],
     ["research_hub.cli", "research_hub.ui", "research_hub.bench"],

@@ -49,7 +49,8 @@ def test_the_wheel_holds_the_package_and_no_top_level_ingest(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert not [n for n in names if n.split("/")[0] in ("ingest", "app.py", "tests")]
     for needed in ("research_hub/ingest/pipeline.py", "research_hub/ingest/parsers/__init__.py",
-                   "research_hub/ui/app.py", "research_hub/ui/search.py", "research_hub/store/schema.sql"):
+                   "research_hub/ui/app.py", "research_hub/ui/search.py", "research_hub/store/schema.sql",
+                   "research_hub/ui/components/highlighter/index.html"):
         assert needed in names
 
 

@@ -11,6 +11,8 @@ import typer
 
 from research_hub.cli import (
     bench,
+    highlights_cmd,
+    insights_cmd,
     ops_cmd,
     qda_cmd,
     roadmap_cmd,
@@ -44,6 +46,7 @@ _add(app, {
     "tag": workspace_cmd.tag, "delete": workspace_cmd.delete, "search": search_cmd.search,
     "export": roadmap_cmd.export, "reindex": workspace_cmd.reindex, "doctor": workspace_cmd.doctor,
     "backup": ops_cmd.backup, "restore": ops_cmd.restore, "app": workspace_cmd.run_app,
+    "ask": insights_cmd.ask,
 })
 
 features = _add(_group("Roadmap features, the evidence behind them, and their priority."), {
@@ -53,11 +56,27 @@ features = _add(_group("Roadmap features, the evidence behind them, and their pr
 })
 app.add_typer(features, name="features")
 
+highlights = _add(_group("Highlights: any span of one speaker's words, tagged, used as evidence."), {
+    "add": highlights_cmd.add, "list": highlights_cmd.list_, "show": highlights_cmd.show,
+    "tag": highlights_cmd.tag, "link": highlights_cmd.link, "remove": highlights_cmd.remove,
+    "search": highlights_cmd.search,
+})
+app.add_typer(highlights, name="highlights")
+
+insights = _add(_group("Insights: one-sentence findings, their evidence, strength and staleness."), {
+    "add": insights_cmd.add, "propose": insights_cmd.propose, "list": insights_cmd.list_,
+    "show": insights_cmd.show, "edit": insights_cmd.edit, "accept": insights_cmd.accept,
+    "evidence": insights_cmd.evidence, "link": insights_cmd.link, "counter": insights_cmd.counter,
+    "remove": insights_cmd.remove,
+})
+app.add_typer(insights, name="insights")
+
 themes = _group("Pain-point themes: clusters of participant snippets you can steer.",
                 invoke_without_command=True)
 themes.callback()(guarded(themes_cmd.themes))
 _add(themes, {name: getattr(themes_cmd, name) for name in (
-    "show", "rename", "merge", "move", "pin", "split", "save", "sets", "timeline", "studies", "forget")})
+    "show", "rename", "merge", "move", "pin", "split", "save", "sets", "timeline", "studies", "forget",
+    "counter")})
 app.add_typer(themes, name="themes")
 
 config = _add(_group("Workspace settings kept in the workspace (e.g. redact true)."), {

@@ -10,6 +10,7 @@ import typer
 from rich.markup import escape
 
 from research_hub.cli.common import console, hub, print_json, table
+from research_hub.cli.insights_cmd import show_counter
 
 
 def _selection(ctx: typer.Context) -> dict:
@@ -180,3 +181,9 @@ def forget(ctx: typer.Context, yes: bool = typer.Option(False, "--yes", help="Do
         raise typer.Exit(1)
     n = hub().forget_themes(_tags(sel), study=sel.get("study"), kind=sel.get("kind"))
     console.print(f"forgot {n} themes", highlight=False)
+
+
+def counter(theme_id: str, as_json: bool = typer.Option(False, "--json")):
+    """Participants who say the opposite of a theme (praise inside a pain theme, segments that
+    disagree), from its members as last computed."""
+    show_counter(hub().theme_counter(theme_id), as_json)

@@ -141,3 +141,44 @@ class ImportReport:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass
+class Highlight:
+    """A span a person marked in a document: `text` is the document text at its offsets.
+    state 'review': the words under it changed when its file was re-ingested (text is as
+    made; the offsets are not to be trusted until a person looks)."""
+    id: str
+    document_id: str
+    document_title: str
+    document_name: str
+    char_start: int
+    char_end: int
+    text: str
+    speaker: str
+    role: str
+    participant: str
+    tags: list[str]
+    note: str | None
+    author: str
+    created_at: str
+    updated_at: str
+    state: str = "ok"
+    reason: str | None = None
+    line: int | None = None
+    study: str | None = None
+    kind: str | None = None
+    date: str | None = None
+    features: list[str] = field(default_factory=list)
+    insights: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.state == "ok"
+
+    def citation(self) -> str:
+        where = f"line {self.line}" if self.line else f"chars {self.char_start}-{self.char_end}"
+        return f"{self.document_title}, {where}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

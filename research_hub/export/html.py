@@ -36,6 +36,16 @@ TEMPLATE = """<!DOCTYPE html>
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Evidence: {{ f.title }}</title><style>{{ css|safe }}</style></head><body>
+{% macro card(q) %}<div class="card" id="q-{{ q.evidence_id }}">
+<blockquote class="quote" {% if q.snippet_id %}data-snippet="{{ q.snippet_id }}"{% else %}data-highlight="{{ q.highlight_id }}"{% endif %} data-document="{{ q.document_id }}"
+ data-start="{{ q.char_start }}" data-end="{{ q.char_end }}">{{ q.quote }}</blockquote>
+<div class="meta"><strong>{{ q.speaker }}</strong> ({{ q.participant }}), {{ q.document }}, {{ where(q) }}
+· {{ q.date or "undated" }}{% if q.study %} · study {{ q.study }}{% endif %}</div>
+{% if q.question %}<div class="meta">Question answered: {{ q.question }}</div>{% endif %}
+<div>{% for t in q.tags %}<span class="tag">{{ t }}</span>{% endfor %}</div>
+{% if q.note %}<div class="meta">Note: {{ q.note }}</div>{% endif %}
+<div class="meta">{{ q.evidence }} <code>{{ q.evidence_id }}</code> · document <code>{{ q.document_id[:12] }}</code></div>
+</div>{% endmacro %}
 <h1>Evidence for {{ f.title }}</h1>
 <p class="meta">Feature <code>{{ f.id }}</code> · status {{ f.status or "none" }} · generated {{ b.generated_at }}</p>
 {% if f.description %}<p class="desc">{{ f.description }}</p>{% endif %}
@@ -43,20 +53,22 @@ TEMPLATE = """<!DOCTYPE html>
 <table>{% for k, v in summary %}<tr><th>{{ k }}</th><td>{{ v }}</td></tr>{% endfor %}</table>
 {% for g in b.groups %}
 <h2>{{ g.theme }}</h2><p class="meta">{{ g.origin }}, {{ count(g.quotes) }}</p>
-{% for q in g.quotes %}<div class="card" id="q-{{ q.snippet_id }}">
-<blockquote class="quote" data-snippet="{{ q.snippet_id }}" data-document="{{ q.document_id }}"
- data-start="{{ q.char_start }}" data-end="{{ q.char_end }}">{{ q.quote }}</blockquote>
-<div class="meta"><strong>{{ q.speaker }}</strong> ({{ q.participant }}), {{ q.document }}, {{ where(q) }}
-· {{ q.date or "undated" }}{% if q.study %} · study {{ q.study }}{% endif %}</div>
-{% if q.question %}<div class="meta">Question answered: {{ q.question }}</div>{% endif %}
-<div>{% for t in q.tags %}<span class="tag">{{ t }}</span>{% endfor %}</div>
-{% if q.note %}<div class="meta">Note: {{ q.note }}</div>{% endif %}
-<div class="meta">snippet <code>{{ q.snippet_id }}</code> · document <code>{{ q.document_id[:12] }}</code></div>
-</div>{% endfor %}{% endfor %}
+{% for q in g.quotes %}{{ card(q) }}{% endfor %}{% endfor %}
+{% for i in b.insights %}<h2>Insight {{ i.id }}: {{ i.statement }}</h2>
+<p class="meta">status {{ i.status }}{% if i.draft %} (draft: a starting point generated from a theme, not a finding or a quote){% endif %}
+· strength {{ i.strength.score }}{% for k, v in i.strength.parts.items() %} · {{ k }} {{ v }}{% endfor %}</p>
+<p class="meta">{{ i.strength.evidence }} supporting quotes from {{ i.strength.participants }} participants ·
+{{ i.strength.counter_evidence }} contradicting from {{ i.strength.counter_participants }} · newest {{ i.strength.newest or "undated" }}
+{% if i.strength.stale %} · stale: {{ i.strength.stale_reasons|join("; ") }}{% endif %}</p>
+{% if i.supporting %}<p><strong>Supporting</strong></p>{% for q in i.supporting %}{{ card(q) }}{% endfor %}{% endif %}
+{% if i.contradicting %}<p><strong>Contradicting</strong></p>{% for q in i.contradicting %}{{ card(q) }}{% endfor %}{% endif %}
+{% for r in i.needs_review %}<div class="card"><blockquote class="stale">{{ r.text_as_attached }}</blockquote>
+<div class="meta">{{ r.evidence }} <code>{{ r.id }}</code> needs review: {{ r.reason }}</div></div>{% endfor %}
+{% endfor %}
 {% if b.needs_review %}<h2>Needs review</h2>
 <p class="meta">Confirmed links whose quote is no longer in its source; text as it was confirmed.</p>
 {% for r in b.needs_review %}<div class="card"><blockquote class="stale">{{ r.text_as_confirmed }}</blockquote>
-<div class="meta">snippet <code>{{ r.snippet_id }}</code>: {{ r.reason }}</div></div>{% endfor %}{% endif %}
+<div class="meta">{% if r.highlight_id %}highlight <code>{{ r.highlight_id }}</code>{% else %}snippet <code>{{ r.snippet_id }}</code>{% endif %}: {{ r.reason }}</div></div>{% endfor %}{% endif %}
 <h2>Sources</h2>
 <table><tr><th>document</th><th>stored file</th><th>sha256</th></tr>
 {% for d in b.sources %}<tr><td>{{ d.name }}</td><td>{{ d.stored_file }}</td><td><code>{{ d.sha256 or "missing" }}</code></td></tr>{% endfor %}

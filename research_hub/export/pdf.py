@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from research_hub.core.settings import env_value
-from research_hub.export.bundle import all_quotes, where
+from research_hub.export.bundle import all_quotes, insight_quotes_of, where
 from research_hub.export.markdown import summary_rows
 
 FONT_PATHS = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/TTF/DejaVuSans.ttf",
@@ -91,6 +91,17 @@ class _Writer:
         self.pdf.ln(h)
 
 
+def _quote(w: _Writer, n: int, q: dict[str, Any], stance: str | None = None) -> None:
+    w.gap(3)
+    w.para(f"{n}. {q['speaker']} ({q['participant']}), {q['document']}, {where(q)}, "
+           f"{q['date'] or 'undated'}" + (f" · {stance}" if stance else ""), 9, bold=True)
+    if q["question"]:
+        w.para(f"Question answered: {q['question']}", 9)
+    w.para(q["quote"], 10, indent=4, border="L")
+    w.para(f"tags: {', '.join(q['tags']) or 'none'} · {q['evidence']} {q['evidence_id']}"
+           + (f" · note: {q['note']}" if q["note"] else ""), 8)
+
+
 def render(bundle: dict[str, Any]) -> bytes:
     f = bundle["feature"]
     w = _Writer(f"Evidence for {f['title']}")
@@ -107,24 +118,30 @@ def render(bundle: dict[str, Any]) -> bytes:
     for k, v in summary_rows(bundle["summary"]):
         w.para(f"{k}: {v}", 9)
     theme = None
+    n = 0
     for n, (group, q) in enumerate(all_quotes(bundle), 1):
         if group != theme:
             theme = group
             w.gap(4)
             w.para(group, 13, bold=True)
-        w.gap(3)
-        w.para(f"{n}. {q['speaker']} ({q['participant']}), {q['document']}, {where(q)}, "
-               f"{q['date'] or 'undated'}", 9, bold=True)
-        if q["question"]:
-            w.para(f"Question answered: {q['question']}", 9)
-        w.para(q["quote"], 10, indent=4, border="L")
-        w.para(f"tags: {', '.join(q['tags']) or 'none'} · snippet {q['snippet_id']}"
-               + (f" · note: {q['note']}" if q["note"] else ""), 8)
+        _quote(w, n, q)
+    for entry in bundle.get("insights", []):
+        st = entry["strength"]
+        w.gap(4)
+        w.para(f"Insight {entry['id']}: {entry['statement']}", 13, bold=True)
+        w.para(f"status {entry['status']}" + (" (draft: a starting point generated from a theme, not "
+                                              "a finding or a quote)" if entry["draft"] else "")
+               + f" · strength {st['score']} = " + " × ".join(f"{k} {v}" for k, v in st["parts"].items())
+               + (f" · stale: {'; '.join(st['stale_reasons'])}" if st["stale"] else ""), 9)
+        for stance, q in insight_quotes_of(entry):
+            n += 1
+            _quote(w, n, q, stance)
     if bundle["needs_review"]:
         w.gap(4)
         w.para("Needs review", 13, bold=True)
         for r in bundle["needs_review"]:
-            w.para(f"snippet {r['snippet_id']}: {r['reason']}", 9)
+            ref = f"highlight {r['highlight_id']}" if r.get("highlight_id") else f"snippet {r['snippet_id']}"
+            w.para(f"{ref}: {r['reason']}", 9)
             w.para(r["text_as_confirmed"], 10, indent=4, border="L")
     w.gap(4)
     w.para("Sources", 13, bold=True)

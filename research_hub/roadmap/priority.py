@@ -10,9 +10,17 @@
                                                 age in days of the newest dated quote;
                                                 UNDATED_FRESHNESS when no quote has a date
 
+The quotes are the feature's confirmed snippets, the highlights linked to it, and
+the supporting evidence of the insights linked to it (each quote once). When a
+linked insight has contradicting evidence, the score is also multiplied by
+
+    agreement = reach / (reach + counter reach)
+                                                counter reach: the reach formula over the
+                                                linked insights' contradicting quotes
+
 Only confirmed links whose quote is still in the store count; flagged ones are
 reported apart until a person confirms them again. docs/prioritisation.md
-explains each choice.
+explains each choice; docs/insights.md how insights are weighed.
 """
 from __future__ import annotations
 
@@ -24,6 +32,7 @@ from research_hub.core.errors import InvalidInputError
 from research_hub.core.models import Snippet
 from research_hub.ingest.parsers.tabular import normalize_column
 from research_hub.ingest.split import GENERIC_SPEAKER
+from research_hub.roadmap.linked import linked_evidence
 from research_hub.store.evidence import EvidenceStore
 
 REPEAT_WEIGHT = 0.25
@@ -54,6 +63,10 @@ class Priority:
     newest: str | None = None
     flagged: int = 0
     suggested: int = 0
+    highlights: int = 0  # linked highlights among the quotes
+    insights: int = 0  # linked insights whose supporting quotes count
+    counter: int = 0  # contradicting quotes of the linked insights
+    counter_participants: int = 0
     score: float = 0.0
     parts: dict[str, float] = field(default_factory=dict)
 
@@ -88,10 +101,33 @@ def freshness(newest: str | None, as_of: date) -> float:
     return 0.5 + 0.5 * 0.5 ** (age / HALF_LIFE_DAYS)
 
 
+def reach(quotes: list[Snippet]) -> float:
+    """Distinct customers, plus a quarter for each further quote of someone already counted."""
+    people = {customer(s) for s in quotes}
+    return len(people) + REPEAT_WEIGHT * (len(quotes) - len(people))
+
+
+def breadth(studies: int, segments: int) -> float:
+    return 1 + BREADTH_STEP * (max(1, studies) - 1) + BREADTH_STEP * (max(1, segments) - 1)
+
+
+def newest(quotes: Iterable[Snippet]) -> str | None:
+    dates = sorted(s.date[:10] for s in quotes if s.date and len(s.date) >= 10)
+    return dates[-1] if dates else None
+
+
+def agreement(support: float, counter: float) -> float:
+    """The share of the reach that agrees: 1 with no counter-evidence, 0.5 when even."""
+    return support / (support + counter) if support + counter else 1.0
+
+
 def measure(feature, quotes: Iterable[Snippet], flagged: int = 0, suggested: int = 0,
-            as_of: date | None = None) -> Priority:
-    quotes = list(quotes)
-    p = Priority(feature.id, feature.title, feature.status, flagged=flagged, suggested=suggested)
+            as_of: date | None = None, counter: Iterable[Snippet] = (), insights: int = 0,
+            highlights: int = 0) -> Priority:
+    quotes, counter = list(quotes), list(counter)
+    p = Priority(feature.id, feature.title, feature.status, flagged=flagged, suggested=suggested,
+                 insights=insights, highlights=highlights, counter=len(counter),
+                 counter_participants=len({customer(s) for s in counter}))
     if not quotes:
         return p
     n = len(quotes)
@@ -101,20 +137,24 @@ def measure(feature, quotes: Iterable[Snippet], flagged: int = 0, suggested: int
     p.segments = sorted({segment(s) for s in quotes})
     p.pain_share = round(sum("pain_point" in s.tags for s in quotes) / n, 3)
     p.request_share = round(sum("feature_request" in s.tags for s in quotes) / n, 3)
-    dates = sorted(s.date[:10] for s in quotes if s.date and len(s.date) >= 10)
-    p.newest = dates[-1] if dates else None
-    reach = len(people) + REPEAT_WEIGHT * (n - len(people))
-    breadth = 1 + BREADTH_STEP * (max(1, len(studies)) - 1) + BREADTH_STEP * (len(p.segments) - 1)
+    p.newest = newest(quotes)
+    support = reach(quotes)
+    wide = breadth(len(studies), len(p.segments))
     severity = 1 + PAIN_WEIGHT * p.pain_share
     fresh = freshness(p.newest, as_of or date.today())
-    p.parts = {"reach": round(reach, 3), "breadth": round(breadth, 3),
+    p.parts = {"reach": round(support, 3), "breadth": round(wide, 3),
                "severity": round(severity, 3), "freshness": round(fresh, 3)}
-    p.score = round(reach * breadth * severity * fresh, 2)
+    score = support * wide * severity * fresh
+    if counter:
+        agree = agreement(support, reach(counter))
+        p.parts["agreement"] = round(agree, 3)
+        score *= agree
+    p.score = round(score, 2)
     return p
 
 
 def prioritise(ws, features: list, sort: str = "score", as_of: date | None = None) -> list[Priority]:
-    """One Priority per feature, sorted; two queries whatever the number of features."""
+    """One Priority per feature, sorted; a few queries whatever the number of features."""
     if sort not in SORTS:
         raise InvalidInputError(f"unknown sort {sort!r} (use {', '.join(SORTS)})")
     rows = EvidenceStore(ws.db).link_rows([f.id for f in features])
@@ -132,6 +172,15 @@ def prioritise(ws, features: list, sort: str = "score", as_of: date | None = Non
                 flagged[fid] = flagged.get(fid, 0) + 1
             else:
                 quotes.setdefault(fid, []).append(s)
-    out = [measure(f, quotes.get(f.id, []), flagged.get(f.id, 0), suggested.get(f.id, 0), as_of)
-           for f in features]
+    linked = linked_evidence(ws, [f.id for f in features])
+    out = []
+    for f in features:
+        extra = linked.get(f.id)
+        mine = quotes.get(f.id, [])
+        if extra is not None:
+            mine = list({s.snippet_id: s for s in [*mine, *extra.support]}.values())
+        out.append(measure(f, mine, flagged.get(f.id, 0) + (extra.flagged if extra else 0),
+                           suggested.get(f.id, 0), as_of, counter=extra.counter if extra else (),
+                           insights=len(extra.insights) if extra else 0,
+                           highlights=extra.highlights if extra else 0))
     return sorted(out, key=SORTS[sort])

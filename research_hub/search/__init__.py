@@ -29,7 +29,7 @@ MAX_K = 1000
 MIN_POOL = 30  # candidates per side (20-100 gave the same banking77 precision@10)
 MAX_POOL = 4096
 
-__all__ = ["search", "MODES"]
+__all__ = ["search", "similar", "participants_in", "MODES"]
 
 
 def search(ws, query: str, k: int = 10, *, mode: str = "hybrid", explain: dict | None = None,
@@ -76,6 +76,35 @@ def search(ws, query: str, k: int = 10, *, mode: str = "hybrid", explain: dict |
             pool *= 4  # duplicates ate the pool: look deeper
     seqs = {sid: int(state.catalog.seq[state.catalog.row_of[sid]]) for sid, _, _ in ranked}
     return build_hits(ws, ranked, seqs, q.terms, patterns)
+
+
+def similar(ws, vector: np.ndarray, k: int = 50, **filters: Any) -> list[tuple[str, float]]:
+    """The k snippets nearest a unit vector (a theme's centre, say) under the filters:
+    (snippet id, cosine), best first. Stored vectors only; no model time."""
+    f = parse_filters(ws, **filters)
+    state = ws.keyword.state()
+    if len(state) == 0:
+        return []
+    vec = np.asarray(vector, dtype=np.float32)
+    if state.vectors.shape[1] != len(vec):
+        raise IndexMismatchError("the index holds vectors of another embedding model: "
+                                 "run `research-hub reindex`")
+    with dense.one_thread():
+        rows = dense.candidates(ws, state, vec, f.mask(state.catalog), max(1, int(k)))
+    ids = state.catalog.ids
+    return [(str(ids[r]), float(sim)) for r, sim in rows]
+
+
+def participants_in(ws, **filters: Any) -> int:
+    """How many distinct participants have snippets under these filters (the selection)."""
+    f = parse_filters(ws, **filters)
+    state = ws.keyword.state()
+    if len(state) == 0:
+        return 0
+    codes = state.catalog.codes["participant"]
+    mask = f.mask(state.catalog)
+    kept = codes if mask is None else codes[mask]
+    return len(np.unique(kept[kept >= 0]))
 
 
 def _rank(ws, state, terms, qvec, mask, pool, k, mode, info) -> list[tuple[str, float, list[str]]]:

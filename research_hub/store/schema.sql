@@ -184,3 +184,83 @@ CREATE TABLE IF NOT EXISTS tag_authors (
     manual_at   TEXT NOT NULL,
     PRIMARY KEY (snippet_id, tag)
 );
+-- highlights: a span a person marked in a document, verbatim at exact offsets
+-- (text = documents.text[char_start:char_end]). No foreign key to documents: a
+-- highlight follows its file when it is re-ingested, or waits in state 'review'
+-- when the words under it changed (document_id is then the newest version and
+-- old_document_id the one it was made on).
+CREATE TABLE IF NOT EXISTS highlights (
+    id               TEXT PRIMARY KEY,
+    document_id      TEXT NOT NULL,
+    char_start       INTEGER NOT NULL,
+    char_end         INTEGER NOT NULL,
+    text             TEXT NOT NULL,
+    speaker          TEXT NOT NULL,
+    role             TEXT NOT NULL,
+    participant      TEXT NOT NULL,
+    context_before   TEXT NOT NULL DEFAULT '',   -- the text just around it when it was made,
+    context_after    TEXT NOT NULL DEFAULT '',   -- to find it again in a new version of its file
+    note             TEXT,
+    author           TEXT NOT NULL,
+    created_at       TEXT NOT NULL,
+    updated_at       TEXT NOT NULL,
+    state            TEXT NOT NULL DEFAULT 'ok' CHECK (state IN ('ok', 'review')),
+    reason           TEXT,
+    old_document_id  TEXT
+);
+CREATE INDEX IF NOT EXISTS highlights_doc ON highlights(document_id, char_start);
+
+CREATE TABLE IF NOT EXISTS highlight_tags (
+    highlight_id  TEXT NOT NULL REFERENCES highlights(id) ON DELETE CASCADE,
+    tag           TEXT NOT NULL,
+    PRIMARY KEY (highlight_id, tag)
+);
+CREATE INDEX IF NOT EXISTS highlight_tags_tag ON highlight_tags(tag);
+
+-- a highlight confirmed as evidence for a roadmap feature
+CREATE TABLE IF NOT EXISTS feature_highlights (
+    feature_id    TEXT NOT NULL REFERENCES features(id) ON DELETE CASCADE,
+    highlight_id  TEXT NOT NULL REFERENCES highlights(id) ON DELETE CASCADE,
+    who           TEXT,
+    at            TEXT NOT NULL,
+    note          TEXT,
+    PRIMARY KEY (feature_id, highlight_id)
+);
+
+-- insights: one-sentence findings; a draft proposed from a theme stays 'draft' until a
+-- person edits or accepts it
+CREATE TABLE IF NOT EXISTS insights (
+    id          TEXT PRIMARY KEY,
+    statement   TEXT NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('draft', 'active', 'archived')),
+    origin      TEXT NOT NULL DEFAULT 'researcher',   -- researcher, theme
+    theme_id    TEXT,
+    author      TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
+
+-- an insight's evidence: snippets and highlights that support or contradict it. No foreign
+-- key: evidence outlives re-ingestion; `text` is the quote as attached, so a changed one is
+-- reported for review instead of counted
+CREATE TABLE IF NOT EXISTS insight_evidence (
+    insight_id   TEXT NOT NULL REFERENCES insights(id) ON DELETE CASCADE,
+    kind         TEXT NOT NULL CHECK (kind IN ('snippet', 'highlight')),
+    ref_id       TEXT NOT NULL,
+    stance       TEXT NOT NULL CHECK (stance IN ('supports', 'contradicts')),
+    text         TEXT NOT NULL,
+    document_id  TEXT,
+    who          TEXT,
+    at           TEXT NOT NULL,
+    note         TEXT,
+    PRIMARY KEY (insight_id, kind, ref_id)
+);
+
+CREATE TABLE IF NOT EXISTS insight_features (
+    insight_id  TEXT NOT NULL REFERENCES insights(id) ON DELETE CASCADE,
+    feature_id  TEXT NOT NULL REFERENCES features(id) ON DELETE CASCADE,
+    who         TEXT,
+    at          TEXT NOT NULL,
+    PRIMARY KEY (insight_id, feature_id)
+);
+CREATE INDEX IF NOT EXISTS insight_features_feature ON insight_features(feature_id);

@@ -18,6 +18,7 @@ from research_hub.core.errors import NotFoundError
 from research_hub.core.faults import crash_point
 from research_hub.core.rows import NewDocument
 from research_hub.store.evidence import flag_changed_links
+from research_hub.store import highlights
 from research_hub.store.records import with_manual
 from research_hub.store.vectors import vector_metadata
 
@@ -78,6 +79,7 @@ class Writer:
             ids = ws.records.snippet_ids(doc["id"])
             with ws.db.transaction() as conn:
                 ws.records.delete_document(conn, doc["id"])
+                highlights.orphan(conn, doc["id"])
             crash_point("rows_deleted")
             ws.index.delete(ids)
             ws.sources.remove(doc["id"])
@@ -129,6 +131,7 @@ class Writer:
             ws.records.write_document(conn, f.doc, f.snippets)
             if f.replaces:
                 flag_changed_links(conn, f.doc.id, f.replaces)
+                highlights.relocate(conn, f.doc.id, f.replaces, f.doc.text)
             crash_point("in_transaction")
         crash_point("committed")
         stale = old_ids - {s.id for s in f.snippets}

@@ -15,7 +15,9 @@ def main() -> None:
     pages = [
         st.Page(PAGES / "search.py", title="Search", icon=":material/search:", default=True),
         st.Page(PAGES / "library.py", title="Library", icon=":material/folder_open:"),
+        st.Page(PAGES / "ask.py", title="Ask", icon=":material/question_answer:"),
         st.Page(PAGES / "themes.py", title="Themes", icon=":material/bubble_chart:"),
+        st.Page(PAGES / "insights.py", title="Insights", icon=":material/lightbulb:"),
         st.Page(PAGES / "roadmap.py", title="Roadmap", icon=":material/flag:"),
         st.Page(PAGES / "export.py", title="Export", icon=":material/download:"),
     ]

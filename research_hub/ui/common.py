@@ -175,3 +175,27 @@ def english_model_note(languages: dict[str, int]) -> None:
 
 def plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def counter_list(found, subject: str, button=None) -> None:
+    """Who says the opposite of `subject` ("this theme", "these quotes"): a CounterEvidence's
+    quotes, and per quote a button when `button` = (label, key prefix, callback(snippet id))."""
+    if found.polarity == "mixed":
+        st.caption(f"The quotes of {subject} are mixed (neither mostly pain nor mostly praise): "
+                   "both sides are already in it.")
+        return
+    st.caption(f"{plural(found.participants, 'participant')} say the opposite of {subject}, which "
+               f"leans {found.polarity} ({md_escape(found.basis)}).")
+    for q in [*found.inside, *found.nearby]:
+        with st.container(border=True):
+            st.markdown(md_escape(q["text"]))
+            where = "among its own quotes" if q["where"] == "inside" else "close to it"
+            st.caption(" · ".join(md_escape(b) for b in (q["participant"], q["citation"],
+                                                        f"stance {q['stance']}", where)))
+            if button:
+                label, prefix, callback = button
+                st.button(label, key=f"{prefix}_{q['snippet_id']}", on_click=callback,
+                          args=(q["snippet_id"],))
+    if found.disagreement:
+        st.warning("Segments disagree: " + md_escape("; ".join(
+            f"{s['segment']} leans {s['leans']}" for s in found.segments)))

@@ -1,4 +1,5 @@
-"""Library page: upload and ingest files, list documents, read one as a transcript, delete."""
+"""Library page: upload and ingest files, list documents, read one as a transcript (or select
+words in it to highlight them), delete."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,6 +18,7 @@ from research_hub.ui.common import (
     plural,
     tags_markdown,
 )
+from research_hub.ui.highlighter import highlight_section
 
 KINDS = ["interview", "survey", "support", "review", "note"]
 AUTO = "(detect)"
@@ -141,7 +143,14 @@ def reader_section(hub, docs: list) -> None:
         st.write("This removes the document, its snippets and their vectors from the workspace.")
         st.button("Delete for good", type="primary", key="doc_delete", on_click=_delete,
                   args=(ref, view["document"].name))
-    transcript(view)
+    mode = st.segmented_control("View", ["Read", "Highlight"], default="Read", required=True,
+                                key="reader_mode",
+                                help="Highlight: select any words in one speaker's turn to tag "
+                                     "them or use them as evidence.")
+    if mode == "Highlight":
+        highlight_section(hub, view["document"].id)
+    else:
+        transcript(view)
 
 
 def main() -> None:

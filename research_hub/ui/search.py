@@ -18,9 +18,11 @@ from research_hub.ui.common import (
     md_escape,
     plural,
     quote_card,
+    tags_markdown,
 )
 
 ANY = "Any"
+MAX_HIGHLIGHTS = 5
 STARTERS = ["too slow", "confusing", "it keeps failing", "too expensive", "I wish it could"]
 
 
@@ -101,9 +103,25 @@ def results(hub, query: str, filters: dict, k: int) -> None:
         st.info("No matching quotes. Try other words or loosen the filters.")
         return
     st.caption(f"{plural(len(hits), 'quote')} for *{md_escape(query)}*")
+    highlight_matches(hub, query, min(h.score for h in hits))
     features = actions.feature_choices(hub)
     for hit in hits:
         hit_card(hit, features)
+
+
+def highlight_matches(hub, query: str, floor: float) -> None:
+    """Highlights people made that score at least as well as the last quote shown."""
+    found = [m for m in hub_call(hub.highlights.search, query, k=MAX_HIGHLIGHTS) or [] if m.score >= floor]
+    if not found:
+        return
+    with st.expander(f"{plural(len(found), 'highlight')} by researchers match", expanded=True):
+        for m in found:
+            h = m.highlight
+            st.markdown(md_escape(h.text))
+            st.caption(" · ".join(md_escape(b) for b in (h.participant, h.citation(), f"by {h.author}",
+                                                        f"score {m.score:.2f}")))
+            if h.tags:
+                st.markdown(tags_markdown(h.tags, "orange"))
 
 
 def main() -> None:

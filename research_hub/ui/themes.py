@@ -1,11 +1,13 @@
 """Themes page: what hurts most (by distinct participants), a map of the snippets, themes
-over time, and one theme's quotes with rename, merge and pin."""
+over time, and one theme's quotes with rename, merge and pin, who says the opposite, and a
+draft insight from it."""
 from __future__ import annotations
 
 import streamlit as st
 
 from research_hub.ui import actions, charts
 from research_hub.ui.common import (
+    counter_list,
     english_model_note,
     get_hub,
     hub_call,
@@ -93,6 +95,18 @@ def _pin(theme_id: str, pinned: bool) -> None:
                        done="Theme pinned: it is kept as it is." if pinned else "Theme unpinned.")
 
 
+def _propose(theme_id: str) -> None:
+    actions.run_action(get_hub().insights.propose, theme_id,
+                       done="Draft insight created: rewrite its sentence on the Insights page.")
+
+
+def counter_section(hub, theme) -> None:
+    """Participants who say the opposite: praise inside a pain theme, segments that disagree."""
+    found = hub_call(hub.theme_counter, theme.id)
+    if found is not None:
+        counter_list(found, "this theme")
+
+
 def editor(result, theme) -> None:
     with st.popover("Rename", icon=":material/edit:"):
         st.text_input("New name", value=theme.label, key=f"th_name_{theme.id}")
@@ -132,6 +146,11 @@ def drill(result) -> None:
     if theme.id != result.unthemed.id:
         with st.container(horizontal=True):
             editor(result, theme)
+            st.button("Draft an insight", key=f"th_propose_{theme.id}", icon=":material/lightbulb:",
+                      on_click=_propose, args=(theme.id,),
+                      help="A draft insight from this theme's label, with its quotes as evidence.")
+        if st.toggle("Who says the opposite?", key=f"th_counter_{theme.id}"):
+            counter_section(get_hub(), theme)
     shown = st.session_state.get(f"th_more_{theme.id}", QUOTE_PAGE)
     for sid in theme.snippet_ids[:shown]:
         snip = result.snippets.get(sid)
