@@ -31,9 +31,11 @@ from research_hub.workspace import Workspace
 
 class Hub:
     def __init__(self, home: str | Path | None = None, *, model: str | None = None,
-                 chroma_url: str | None = None, backend: str | None = None, lock_timeout: float = 600):
+                 chroma_url: str | None = None, backend: str | None = None, lock_timeout: float = 600,
+                 user: str | None = None):
+        """user: who the changes made through this hub are recorded under (default: the OS account)."""
         self.workspace = Workspace(home, model=model, chroma_url=chroma_url, backend=backend,
-                                   lock_timeout=lock_timeout)
+                                   lock_timeout=lock_timeout, user=user)
 
     @property
     def home(self) -> Path:

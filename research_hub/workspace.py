@@ -8,6 +8,7 @@ roadmap, export) take a Workspace; `Hub` is the facade over it.
 """
 from __future__ import annotations
 
+import getpass
 import secrets
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,10 +33,20 @@ TAXONOMY_KEY = "taxonomy"
 VECTOR_KEY = "index.vector_key"  # which model and backend made the vectors in the index
 
 
+def local_user() -> str:
+    """The operating-system account, for a workspace used without sign-in."""
+    try:
+        return getpass.getuser() or "local"
+    except (KeyError, OSError):  # no passwd entry in some containers
+        return "local"
+
+
 class Workspace:
     def __init__(self, home: str | Path | None = None, *, model: str | None = None,
-                 chroma_url: str | None = None, backend: str | None = None, lock_timeout: float = 600):
+                 chroma_url: str | None = None, backend: str | None = None, lock_timeout: float = 600,
+                 user: str | None = None):
         self.settings = Settings.load(home, model, chroma_url, backend)
+        self.user = user or local_user()  # who the changes made through this workspace are recorded under
         self.home.mkdir(parents=True, exist_ok=True)
         self.db = Database(self.settings.db_path)
         self.records = Records(self.db)
