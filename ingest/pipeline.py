@@ -25,9 +25,11 @@ from research_hub.core.rows import DocumentRow, NewDocument, SnippetRow
 from research_hub.core.text import text_hash
 from research_hub.ingest.embed_worker import EmbedWorker
 from research_hub.ingest.files import Candidate, expand
+from research_hub.ingest.language import ENGLISH
 from research_hub.ingest.language import detect as detect_language
 from research_hub.ingest.parsers import parse_file
 from research_hub.ingest.split import split_document
+from research_hub.ingest.tag import context_vectors
 from research_hub.ingest.types import INTERVIEWER, ParsedDocument, SnippetDraft
 
 MAX_WAITING = 4096  # snippets prepared but not stored, before preparing waits for storing
@@ -197,6 +199,7 @@ class Pipeline:
     # -- store a group the worker embedded -------------------------------------------
     def _store(self, group: tuple[list[Prepared], np.ndarray], report: IngestReport) -> None:
         pending, vectors = group
+        self._learn_tags(pending, vectors)
         self.progress(self.done, self.total, f"storing {sum(len(p.snippets) for p in pending)} snippets")
         outcomes = self.sink.store([p.new for p in pending], vectors)
         for p, error in zip(pending, outcomes):
@@ -208,6 +211,23 @@ class Pipeline:
                 report.files.append(FileResult(str(p.candidate.path), "failed",
                                                error=f"{name}: could not store: {error}"))
                 self._advance(f"{name}: failed")
+
+    def _learn_tags(self, pending: list[Prepared], vectors: np.ndarray) -> None:
+        """The tag model reads each snippet's vector, so it tags a file once it is embedded."""
+        if getattr(self.tagger, "model", None) is None:
+            return
+        rows, picks, start = [], [], 0
+        for p in pending:
+            if p.new.doc.language == ENGLISH:
+                for i, s in enumerate(p.snippets):
+                    if s.role != INTERVIEWER:
+                        rows.append(s)
+                        picks.append(start + i)
+            start += len(p.snippets)
+        if rows:
+            X = vectors[picks]
+            Xc = context_vectors([r.context or "" for r in rows], self.embedder.encode, X.shape[1])
+            self.tagger.learn(rows, X, Xc)
 
 
 def _meta(draft: SnippetDraft) -> dict:

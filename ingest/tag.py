@@ -1,5 +1,10 @@
-"""Tag snippet drafts: rule tags, taxonomy tags, sentiment and entities.
+"""Tag snippet drafts: learned or rule tags, taxonomy tags, sentiment and entities.
 
+* Learned tags (the same five names) come from the tag model
+  (``ingest.tag_model``, trained on ``ingest/data``) when the Tagger has one: it
+  reads the snippet's vector, so the pipeline applies it with ``learn`` once a
+  file is embedded, and the rules stand aside for English text. Each learned tag
+  keeps the model's calibrated probability as its confidence.
 * Rule tags (``pain_point``, ``feature_request``, ``praise``, ``question``,
   ``workaround``) come from phrase tables and decisions that do not depend on
   a trained spaCy model: see ``ingest.rules`` and ``ingest.rule_phrases``.
@@ -18,9 +23,12 @@ not findings. They still get a sentiment score.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Callable, Sequence
 
+import numpy as np
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+from research_hub.core.rows import SnippetRow
 
 from research_hub.ingest.entity_cues import may_have_entities
 from research_hub.ingest.rules import (FEATURE_REQUEST, PAIN_POINT, PRAISE, QUESTION, RULE_TAGS,
@@ -29,10 +37,11 @@ from research_hub.ingest.rules import (FEATURE_REQUEST, PAIN_POINT, PRAISE, QUES
 from research_hub.ingest.taxonomy import TaxonomyTag, load_taxonomy, normalize_tag
 from research_hub.ingest.types import INTERVIEWER, SnippetDraft
 from research_hub.core import nlp as rh_nlp
+from research_hub.ingest.tag_model import TagModel
 
 __all__ = [
     "ENTITY_LABELS", "FEATURE_REQUEST", "PAIN_POINT", "PRAISE", "QUESTION", "RULE_TAGS",
-    "WORKAROUND", "Tagger", "TaxonomyTag", "load_taxonomy", "normalize_tag", "tag_drafts",
+    "WORKAROUND", "Tagger", "context_vectors", "TaxonomyTag", "load_taxonomy", "normalize_tag", "tag_drafts",
 ]
 
 ENTITY_LABELS = frozenset({
@@ -48,7 +57,9 @@ PIPE_BATCH = 256
 class Tagger:
     """Fills ``tags``, ``sentiment`` and ``entities`` of snippet drafts in place."""
 
-    def __init__(self, taxonomy: list[TaxonomyTag] | None = None, use_trained: bool = True):
+    def __init__(self, taxonomy: list[TaxonomyTag] | None = None, use_trained: bool = True,
+                 model: TagModel | None = None):
+        self.model = model
         self.nlp = rh_nlp.sentencizer()
         self.ner = rh_nlp.trained() if use_trained else None
         if self.ner is not None and "ner" not in self.ner.pipe_names:
@@ -136,13 +147,26 @@ class Tagger:
         texts = [d.text for d in participants]
         # Tokenizer only: the rules need tokens, not the sentencizer's boundaries.
         for d, doc in zip(participants, self.nlp.tokenizer.pipe(texts, batch_size=PIPE_BATCH)):
-            tags = (self.rule_tags(doc, d.sentiment) if english else set()) | self.taxonomy_tags(doc)
+            rules = english and self.model is None
+            tags = (self.rule_tags(doc, d.sentiment) if rules else set()) | self.taxonomy_tags(doc)
             tags.update(normalize_tag(t) for t in d.tags)  # keep tags set upstream
             d.tags = sorted(t for t in tags if t)
             d.entities = []
         ner = self.ner if english else rh_nlp.trained_for(language)
         if ner is not None and "ner" in ner.pipe_names and participants:
             self._add_entities(participants, texts, ner, english)
+
+    def learn(self, rows: list[SnippetRow], X: np.ndarray, Xc: np.ndarray) -> None:
+        """Add the model's tags, with their confidence, to English participant rows
+        (X: their vectors; Xc: their contexts' vectors, zero rows where none)."""
+        if self.model is None or not rows:
+            return
+        found = self.model.tags([r.text for r in rows], [r.context or "" for r in rows], X, Xc)
+        for row, tags in zip(rows, found):
+            row.tags = sorted(set(row.tags) | set(tags))
+            for tag, confidence in tags.items():
+                row.tag_origins.setdefault(tag, "model")
+                row.tag_confidence[tag] = confidence
 
     def _add_entities(self, participants: list[SnippetDraft], texts: list[str], ner, english: bool) -> None:
         cued = [(d, t) for d, t in zip(participants, texts) if not english or may_have_entities(t)]
@@ -152,6 +176,18 @@ class Tagger:
             labels = ((ent, ent.label_ if english else OTHER_SCHEME.get(ent.label_)) for ent in doc.ents)
             d.entities = [{"text": ent.text, "label": label, "start": ent.start_char, "end": ent.end_char}
                           for ent, label in labels if label in ENTITY_LABELS]
+
+
+def context_vectors(contexts: Sequence[str], encode: Callable[[list[str]], np.ndarray], dim: int) -> np.ndarray:
+    """One row per context (zeros where there is none), each distinct context encoded once."""
+    distinct = sorted({c for c in contexts if c and c.strip()})
+    out = np.zeros((len(contexts), dim), dtype=np.float32)
+    if distinct:
+        rows = dict(zip(distinct, encode(distinct)))
+        for i, c in enumerate(contexts):
+            if c in rows:
+                out[i] = rows[c]
+    return out
 
 
 def tag_drafts(drafts: list[SnippetDraft], taxonomy: list[TaxonomyTag] | None = None,

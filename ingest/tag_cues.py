@@ -3,7 +3,7 @@
 The cue families were written from the labelling guide (ingest/data/README.md),
 not from the training data: the ways people say they are confused, that
 something failed, that they cannot, that something is missing, that it is hard,
-that they have to, that they wish, that it is good, that they work around it,
+that they have to, that they wish or ask for something, that it is good, that they work around it,
 negation, the past, hedging. On sources the model never saw they were the
 largest single gain in average precision (0.54 to 0.58 for pain points).
 """
@@ -42,7 +42,11 @@ CUES = {
             r"fantastic)|i'?d (like|love|want|prefer)|would (like|love|want|prefer)|if only|hope\w*|"
             r"should (be|have|add|allow|let|support|show|include)|could (be|have) (a|an|more|better)|"
             r"needs? (a|an|to be|more|better)|want (a|an|some) (way|option|feature|tool)|it'?d be|ability to|"
-            r"option to|better if|magic wand|ideally)\b",
+            r"option to|better if|magic wand|ideally|please (add|let|make|allow|include|support|bring|give|"
+            r"consider|fix|improve)|(can|could|would|will) you (please )?(add|make|let|include|allow|support)|"
+            r"is there (a|any) way (to|of)|there should be|would love|i'?d appreciate|it would help|"
+            r"(could|should|needs? to) be (a lot |much |a bit |way )?(faster|clearer|easier|simpler|better|quicker|"
+            r"cheaper|smarter))\b",
     "praise": r"\b(love\w*|great|nice|good|easy|easier|intuitive|helpful|useful|amazing|awesome|excellent|"
               r"fantastic|wonderful|perfect\w*|brilliant|game[- ]changer|saves? (me )?(time|hours|a lot)|"
               r"efficient|fast|quick\w*|impress\w*|enjoy\w*|like (it|that|this|how)|works? (well|great|fine)|"

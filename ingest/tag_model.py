@@ -11,8 +11,8 @@ Two logistic regressions per tag, averaged, then calibrated:
 Out-of-fold scores (folds keep a document together) give the Platt calibration
 and each tag's threshold: for pain_point the most recall with precision at
 least 0.73 (provided recall reaches 0.60), for the others the best F1. Fitted on
-the labelled set in ingest/data, it reached pain_point P 0.75 / R 0.61 and
-feature_request P 0.81 / R 0.84 on documents kept out of training
+the labelled set in ingest/data, it reached pain_point P 0.74 / R 0.65 and
+feature_request P 0.83 / R 0.77 on documents kept out of training
 (`research-hub bench tags`). Deterministic: the same data give the same model.
 """
 from __future__ import annotations
@@ -22,10 +22,6 @@ from dataclasses import asdict, dataclass
 from typing import Sequence
 
 import numpy as np
-from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GroupKFold
 
 from research_hub.ingest.tag_cues import Side
 
@@ -47,7 +43,9 @@ class Config:
     min_df: int = 2
 
 
-def _vectorizer(vocabulary: dict[str, int] | None = None, min_df: int = 2) -> TfidfVectorizer:
+def _vectorizer(vocabulary: dict[str, int] | None = None, min_df: int = 2):
+    from sklearn.feature_extraction.text import TfidfVectorizer  # scikit-learn loads only to tag
+
     return TfidfVectorizer(ngram_range=(1, 2), min_df=1 if vocabulary else min_df, sublinear_tf=True,
                            token_pattern=r"[a-z0-9]+", vocabulary=vocabulary,
                            preprocessor=lambda t: t.lower().replace("'", "").replace("\u2019", ""))
@@ -64,6 +62,8 @@ def _logit(p: np.ndarray) -> np.ndarray:
 
 def _fit_linear(F, Y: np.ndarray, C: float) -> tuple[np.ndarray, np.ndarray]:
     """(coef (d, tags), intercept (tags)) of one L2 logistic regression per tag column."""
+    from sklearn.linear_model import LogisticRegression
+
     coef, bias = [], []
     for j in range(Y.shape[1]):
         if Y[:, j].min() == Y[:, j].max():  # a tag this data never (or always) has
@@ -91,7 +91,9 @@ class _Inputs:
         self.sentences, self.owner = side.sentences, side.owner
         self.sentence_side = side.of_sentences * config.side_weight
 
-    def words(self, vec: TfidfVectorizer):
+    def words(self, vec):
+        from scipy import sparse  # with scikit-learn: only to tag
+
         unit = sparse.hstack([vec.transform(self.texts), sparse.csr_matrix(self.side)]).tocsr()
         sent = sparse.hstack([vec.transform(self.sentences), sparse.csr_matrix(self.sentence_side)]).tocsr()
         return unit, sent
@@ -107,6 +109,8 @@ class TagModel:
     # -- fitting -----------------------------------------------------------------------
     def fit(self, texts: Sequence[str], contexts: Sequence[str] | None, X, Xc, Y, groups) -> "TagModel":
         """Fit on labelled snippets. Y: (n, 5) 0/1 in TAGS order; groups: what a fold keeps together."""
+        from sklearn.model_selection import GroupKFold
+
         cfg, Y, groups = self.config, np.asarray(Y, dtype=np.int64), np.asarray(groups)
         data = _Inputs(texts, contexts, X, Xc, cfg)
         self.vectorizer = _vectorizer(min_df=cfg.min_df).fit(data.texts)
@@ -184,6 +188,8 @@ class TagModel:
 
 def _platt(p: np.ndarray, y: np.ndarray) -> list[float]:
     """(slope, intercept) mapping a tag's logit to a calibrated one."""
+    from sklearn.linear_model import LogisticRegression
+
     if y.min() == y.max():
         return [1.0, 0.0]
     lr = LogisticRegression(C=100.0, max_iter=2000).fit(_logit(p)[:, None], y)

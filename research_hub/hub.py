@@ -61,7 +61,8 @@ class Hub:
                 study=study, kind=kind, text_col=text_col, keys=keys or {},
                 redactor=ws.redactor(redact), max_bytes=ws.settings.max_bytes,
                 keep_original=ws.config.get("keep_original") if keep_original is None else keep_original)
-            report = Pipeline(Writer(ws), ws.embedder, ws.tagger(), options, progress).run(paths)
+            tagger = ws.tagger(say=(lambda message: progress(0, 0, message)) if progress else None)
+            report = Pipeline(Writer(ws), ws.embedder, tagger, options, progress).run(paths)
             return heal.checked(ws, report)
 
     def ingest_upload(self, name: str, data: bytes, **kwargs) -> IngestReport:

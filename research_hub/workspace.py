@@ -21,6 +21,7 @@ from research_hub.core.settings import Settings
 from research_hub.embed import Embedder
 from research_hub.ingest.redact import Redactor, redactor
 from research_hub.ingest.tag import Tagger
+from research_hub.ingest.tag_learning import shipped_model
 from research_hub.ingest.taxonomy import TaxonomyTag
 from research_hub.store import Database, Records, VectorIndex
 from research_hub.store import heal
@@ -90,9 +91,14 @@ class Workspace:
             self._keyword = KeywordIndex(self)
         return self._keyword
 
-    def tagger(self) -> Tagger:
+    def tagger(self, say=None) -> Tagger:
+        """The tagger ingest uses; with the `tagger` setting at `model`, it carries the tag
+        model (trained on first use, which `say` reports)."""
         if self._tagger is None:
-            self._tagger = Tagger(taxonomy=self.taxonomy())
+            model = None
+            if self.settings.tagger == "model":
+                model = shipped_model(self.embedder, say)
+            self._tagger = Tagger(taxonomy=self.taxonomy(), model=model)
         return self._tagger
 
     def check_vectors(self) -> None:

@@ -25,6 +25,7 @@ class Setting:
     help: str
     env: str | None = None
     workspace: bool = False  # settable per workspace with `config set`
+    choices: tuple[str, ...] = ()  # the values a text setting accepts, when it is one of a few
 
     def parse(self, raw: Any) -> Any:
         """A typed value from text (the environment, the command line) or JSON."""
@@ -38,10 +39,13 @@ class Setting:
                 return text in TRUE
             raise InvalidInputError(f"unknown setting value {self.name}={raw!r}: use true or false")
         try:
-            return self.type(raw)
+            value = self.type(raw)
         except (TypeError, ValueError) as exc:
             raise InvalidInputError(
                 f"unknown setting value {self.name}={raw!r}: use a {self.type.__name__}") from exc
+        if self.choices and value not in self.choices:
+            raise InvalidInputError(f"unknown setting value {self.name}={raw!r}: use one of {', '.join(self.choices)}")
+        return value
 
 
 TRUE = {"1", "true", "yes", "on"}
@@ -58,6 +62,9 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
             "instead of the embedded index", env="RESEARCH_HUB_CHROMA_URL"),
     Setting("max_mb", float, 50.0, "largest file accepted at ingest, in MB", env="RESEARCH_HUB_MAX_MB"),
     Setting("batch_size", int, 64, "texts per embedding batch", env="RESEARCH_HUB_BATCH_SIZE"),
+    Setting("tagger", str, "model", "how ingest gives the five built-in tags to English text: model (the "
+            "tag model learned from the shipped labelled snippets, with a confidence) or rules (phrase rules)",
+            env="RESEARCH_HUB_TAGGER", choices=("model", "rules")),
     Setting("spacy_model", str, None, "spaCy pipeline to load for entities and noun chunks, "
             "or `blank` for none", env="RESEARCH_HUB_SPACY_MODEL"),
     Setting("redact", bool, False, "replace emails, phone and card numbers and person names "
@@ -146,6 +153,7 @@ class Settings:
     home: Path
     model: str
     backend: str = SETTINGS["backend"].default
+    tagger: str = SETTINGS["tagger"].default
     chroma_url: str | None = None
     max_bytes: int = int(SETTINGS["max_mb"].default * 1024 * 1024)
     batch_size: int = SETTINGS["batch_size"].default
@@ -157,7 +165,7 @@ class Settings:
         return cls(home=home_path(home), model=resolve_model(model), backend=backend or env_value("backend"),
                    chroma_url=chroma_url or env_value("chroma_url") or None,
                    max_bytes=int(env_value("max_mb") * 1024 * 1024),
-                   batch_size=env_value("batch_size"))
+                   batch_size=env_value("batch_size"), tagger=env_value("tagger"))
 
     @property
     def db_path(self) -> Path:
