@@ -10,6 +10,7 @@ from research_hub.bench import ingest as bench_ingest_run
 from research_hub.bench import link as bench_link_run
 from research_hub.bench import redact as bench_redact_run
 from research_hub.bench import search as bench_search_run
+from research_hub.bench import tags as bench_tags_run
 from research_hub.bench import themes as bench_themes_run
 from research_hub.cli.common import err, fail, print_json, table
 from research_hub.core.settings import env_value
@@ -89,3 +90,18 @@ def bench_redact(interviews: int = typer.Option(20, help="Made-up interviews wit
     """Recall of PII redaction on planted emails, phones, cards and names (ingest --redact)."""
 
     _show("bench redact: planted PII", bench_redact_run.run(interviews, seed), as_json)
+
+
+def bench_tags(as_json: bool = typer.Option(False, "--json")):
+    """Tag precision and recall on held-out labelled snippets: the learned model against the rules."""
+
+    result = bench_tags_run.run(out=lambda m: err.print(m, markup=False, highlight=False))
+    if as_json:
+        return print_json(result)
+    table(f"bench tags: fitted on {result['train_units']} units in {result['fit_seconds']} s, "
+          f"scored on {result['test_units']} held-out units ({result['backend']})",
+          ["source", "tag", "positives", "model P", "model R", "rules P", "rules R"],
+          [(r["source"], r["tag"], r["positives"], r["model_precision"], r["model_recall"],
+            r["rules_precision"], r["rules_recall"]) for r in result["rows"]])
+    typer.echo(f"thresholds: {result['thresholds']}")
+    typer.echo(f"data: {result['data']}")

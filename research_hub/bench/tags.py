@@ -1,0 +1,81 @@
+"""bench tags: the learned tag model against the phrase rules, on labelled snippets it never saw.
+
+The model is fitted exactly as ingest fits it (ingest/tag_learning.py: the
+``train`` rows of ingest/data/tag_training.csv), then both it and the rules tag
+the ``test`` rows: whole documents kept out of training, from the 250 Anthropic
+Interviewer interviews (CC BY), the Idaho oral histories (MIT), BANKING77
+(CC BY 4.0, unseen intents) and a HERITRACE think-aloud session (ISC); see
+ingest/data/README.md. Precision and recall per tag, overall and per source.
+Vectors are cached under the user's cache folder, so a second run is quick.
+"""
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from typing import Callable, Sequence
+
+import numpy as np
+
+from research_hub.core.settings import Settings
+from research_hub.embed import Embedder
+from research_hub.embed.model_files import cache_root
+from research_hub.ingest.tag import Tagger, context_vectors
+from research_hub.ingest.tag_learning import TAGS, Unit, fit, units
+from research_hub.ingest.types import PARTICIPANT, SnippetDraft
+from research_hub.store.embedding_cache import EmbeddingCache
+
+
+def _embedder() -> Embedder:
+    settings = Settings.load()
+    embedder = Embedder(settings.model, settings.backend, batch_size=settings.batch_size)
+    embedder.cache = EmbeddingCache(cache_root().parent / "bench_vectors.sqlite", embedder.key)
+    return embedder
+
+
+def rule_labels(test: Sequence[Unit]) -> np.ndarray:
+    """(n, 5) 0/1: what the phrase rules give each unit, as ingest would with `tagger=rules`."""
+    drafts = [SnippetDraft(u.text, 0, len(u.text), "P", PARTICIPANT, "P", 1, context=u.context) for u in test]
+    Tagger(use_trained=False).tag(drafts, "en")
+    return np.array([[int(t in d.tags) for t in TAGS] for d in drafts])
+
+
+def model_labels(model, test: Sequence[Unit], embedder: Embedder) -> np.ndarray:
+    texts, contexts = [u.text for u in test], [u.context for u in test]
+    X = embedder.encode(texts)
+    found = model.tags(texts, contexts, X, context_vectors(contexts, embedder.encode, X.shape[1]))
+    return np.array([[int(t in f) for t in TAGS] for f in found])
+
+
+def scores(truth: np.ndarray, guess: np.ndarray) -> dict[str, dict[str, float | int]]:
+    out = {}
+    for j, tag in enumerate(TAGS):
+        hit = int((truth[:, j] & guess[:, j]).sum())
+        said, real = int(guess[:, j].sum()), int(truth[:, j].sum())
+        out[tag] = {"positives": real, "precision": round(hit / said, 3) if said else 0.0,
+                    "recall": round(hit / real, 3) if real else 0.0}
+    return out
+
+
+def run(out: Callable[[str], None] = lambda m: None) -> dict:
+    embedder, train, test = _embedder(), units("train"), units("test")
+    out(f"fitting on {len(train)} train units (vectors cached after the first run)")
+    started = time.perf_counter()
+    model = fit(train, embedder)
+    fit_s = time.perf_counter() - started
+    truth = np.array([u.labels for u in test])
+    guesses = {"model": model_labels(model, test, embedder), "rules": rule_labels(test)}
+    by_source: dict[str, list[int]] = defaultdict(list)
+    for i, u in enumerate(test):
+        by_source[u.source].append(i)
+    rows = []
+    talk = [i for i, u in enumerate(test) if u.source != "banking77"]
+    groups = [("all test units", list(range(len(test)))), ("interviews and sessions (no BANKING77)", talk)]
+    for source, idx in groups + sorted(by_source.items()):
+        per = {name: scores(truth[idx], g[idx]) for name, g in guesses.items()}
+        for tag in TAGS:
+            rows.append({"source": source, "units": len(idx), "tag": tag, "positives": per["model"][tag]["positives"],
+                         **{f"{name}_{m}": per[name][tag][m] for name in per for m in ("precision", "recall")}})
+    return {"train_units": len(train), "test_units": len(test), "backend": embedder.backend,
+            "fit_seconds": round(fit_s, 1), "thresholds": dict(zip(TAGS, np.round(model.thresholds, 3).tolist())),
+            "rows": rows, "data": "ingest/data/README.md (Anthropic Interviewer CC BY; Idaho oral histories MIT; "
+            "BANKING77 CC BY 4.0; HERITRACE ISC)"}
