@@ -85,6 +85,22 @@ def test_emoji_and_crlf_origin_text_keeps_exact_offsets(mini):
     assert texts == {name: text for name, text in stored.items() if name in texts}
 
 
+
+def test_highlights_export_as_selections_coded_by_their_author(mini):
+    doc = next(d for d in mini.documents() if d.name.endswith("ana-interview.txt"))
+    text = mini.document(doc.id)["text"]
+    start = text.index("the export to")
+    mark = mini.highlights.add(doc.id, start, start + len("the export to Zoë's spreadsheet breaks"),
+                               tags=["Export breaks"], author="zoe")
+    try:
+        root, files = unpack(export(mini))
+        assert_valid(files["project.qde"])
+        mine = [s for s in selections(export(mini)) if s["name"] == mark.text]
+        assert mine and mine[0]["text"][mine[0]["start"]:mine[0]["end"]] == mark.text
+        assert [(code, user) for code, user, _ in mine[0]["codings"]] == [("Export breaks", "zoe")]
+    finally:
+        mini.highlights.remove(mark.id)
+
 # -- codes, cases, users -----------------------------------------------------------------------
 def test_every_tag_is_a_code_with_its_description(sample_hub):
     root, _ = unpack(export(sample_hub))

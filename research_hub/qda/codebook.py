@@ -19,6 +19,7 @@ from research_hub.ingest.rules import RULE_TAGS
 from research_hub.ingest.taxonomy import TaxonomyTag, normalize_tag
 from research_hub.qda.model import Code, guid
 from research_hub.qda.xmlutil import child_text, children, element, local, parse, serialize
+from research_hub.store.highlights import HighlightStore
 from research_hub.store.qda import QDAStore
 
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -31,7 +32,8 @@ def workspace_codes(ws) -> list[Code]:
     tree = store.code_tree()
     described = {t["name"]: t["description"] or "" for t in store.tags()}
     taxonomy = {t.name: t.description for t in ws.taxonomy()}
-    tags = list(dict.fromkeys([*described, *taxonomy, *tree]))
+    marked = [tag for tag, _ in HighlightStore(ws.db).tag_counts()]
+    tags = list(dict.fromkeys([*described, *taxonomy, *marked, *tree]))
     codes = []
     for tag in tags:
         kept = tree.get(tag, {})

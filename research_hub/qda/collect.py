@@ -1,8 +1,7 @@
 """A workspace, or one study, gathered as a `Project`: sources, codings, cases, codes, users.
 
 Codings come from the functions in `CODING_SOURCES`, each turning the spans a
-person or the machine coded into `Coding`s: tagged snippets now; highlights are
-one more function of the same shape.
+person or the machine coded into `Coding`s: tagged snippets, and highlights.
 """
 from __future__ import annotations
 
@@ -16,6 +15,7 @@ from research_hub.ingest.parsers.tabular import normalize_column
 from research_hub.qda.codebook import workspace_codes
 from research_hub.qda.model import MACHINE, UNKNOWN, Applied, Case, Coding, Project, Source, guid, is_guid
 from research_hub.roadmap.priority import SEGMENT_FIELDS
+from research_hub.store.highlights import HighlightStore
 from research_hub.store.qda import QDAStore
 
 CASE_VARIABLES = ("participant", "role", "study", "kind")
@@ -49,7 +49,20 @@ def snippet_codings(scope: Scope) -> list[Coding]:
     return out
 
 
-CODING_SOURCES: tuple[Callable[[Scope], list[Coding]], ...] = (snippet_codings,)
+def highlight_codings(scope: Scope) -> list[Coding]:
+    """Every highlight whose words are where it says (a highlight under review is left out:
+    its offsets are not to be trusted), made and coded by its author."""
+    ids = {d.id for d in scope.documents}
+    out = []
+    for h in HighlightStore(scope.ws.db).list(state="ok"):
+        if h.document_id in ids:
+            out.append(Coding(key=f"highlight:{h.id}", document_id=h.document_id, start=h.char_start,
+                              end=h.char_end, text=h.text, participant=h.participant, user=h.author or UNKNOWN,
+                              at=h.created_at, codes=[Applied(t, h.author or UNKNOWN, h.updated_at) for t in h.tags]))
+    return out
+
+
+CODING_SOURCES: tuple[Callable[[Scope], list[Coding]], ...] = (snippet_codings, highlight_codings)
 
 
 def project(ws, study: str | None = None) -> Project:
