@@ -404,7 +404,7 @@ def test_short_statements_are_not_acknowledgements(text):
     ("Hmm, not sure.", "Not sure."),
 ])
 def test_reading_form_drops_fillers_and_stutters(text, reading):
-    from research_hub.ingest.split import reading_form
+    from research_hub.ingest.reading import reading_form
 
     assert reading_form(text) == reading
 
