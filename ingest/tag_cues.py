@@ -32,7 +32,8 @@ CUES = {
                r"isn'?t (there|available)|not available)\b",
     "difficulty": r"\b(hard|harder|difficult\w*|struggl\w*|slow\w*|time[- ]consuming|takes? (a long|so long|forever|"
                   r"ages|a while|a little bit)|tedious|cumbersome|clunky|complicated|complex|too many|overwhelm\w*|"
-                  r"painful|pain|annoy\w*|frustrat\w*|irritat\w*|drives? me (crazy|nuts|mad)|hate|hated|awful|"
+                  r"painful|pain|nightmare\w*|headaches?|hassle\w*|chore|annoy\w*|frustrat\w*|irritat\w*|"
+                  r"drives? me (crazy|nuts|mad)|hate|hated|awful|"
                   r"terrible|horrible|bad|worse|worst|problem\w*|issues?|trouble\w*|hiccups?|concern\w*|worr\w*|"
                   r"afraid|fear\w*|risk\w*|danger\w*|expensive|costly|costs?|waste\w*|mistrust|distrust|"
                   r"(don'?t|do not|can'?t) trust|disappoint\w*|limit\w*|downside)\b",
