@@ -49,7 +49,7 @@ C_V1 = """id,author,comment
 D_V1 = """# Accountant call
 
 Interviewer: What slows you down at month end?
-Sofia: Chasing clients for receipts takes most of my week.
+Sofia: Chasing clients for receipts is frustrating and takes most of my week.
 Sofia: The VAT report never matches what the bank says.
 Interviewer: Anything else?
 Sofia: Multi-currency invoices are a nightmare to reconcile.
