@@ -17,6 +17,7 @@ import csv
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -223,4 +224,5 @@ def run(eval_dir: Path, sessions: int = 20, searches: int = 3, base: int = 20, l
               "app_errors_logged": (work / "app.log").read_text().count("Traceback"),
               "note": "a shared machine: absolute times are inflated by other work, compare the ratios"}
     hub.close()
+    shutil.rmtree(work, ignore_errors=True)
     return result

@@ -99,7 +99,9 @@ def bench_load(sessions: int = typer.Option(20, help="Concurrent app sessions (b
                as_json: bool = typer.Option(False, "--json")):
     """p50/p95 of app searches from N browser sessions while an ingest runs, against one session
     alone; each search checked against a direct hub.search (Anthropic Interviewer, CC BY)."""
-    eval_dir = Path(env_value("eval_dir")) if env_value("eval_dir") else BANKING.parent
+    eval_dir = Path(env_value("eval_dir")) if env_value("eval_dir") else next(
+        (c for c in (BANKING.parent, SAMPLES.parents[2] / "shared" / "eval") if (c / "interviews").is_dir()),
+        BANKING.parent)
     try:
         result = bench_load_run.run(eval_dir, sessions, searches, base, live,
                                     out=lambda m: err.print(m, markup=False, highlight=False))
