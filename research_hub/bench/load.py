@@ -40,7 +40,7 @@ QUERIES = ["the AI makes mistakes I have to fix", "worried it will replace my jo
            "using it to analyse data", "it forgets the context"]
 RESULTS = 10  # the app's default number of results
 WAIT_MS = 600_000
-DONE_JS = """([q, n]) => {
+DONE_JS = """(q) => {
   const main = document.querySelector('[data-testid=stMain]');
   if (!main || main.querySelector('[data-stale="true"]')) return false;
   const text = main.innerText.replace(/\\u2060/g, '');
@@ -110,45 +110,72 @@ def matches(page_text: str, hits) -> bool:
 
 
 class Checker:
-    """Direct searches in this process, off the event loop, to check what the app shows."""
+    """Direct searches in this process, off the event loop, to check what the app shows.
+
+    A query's hits depend only on the query and the stored corpus, so they are kept per
+    (query, corpus version): twenty sessions asking the same thing cost one direct search."""
 
     def __init__(self, hub: Hub):
-        self.hub = hub
+        self.hub, self.cache = hub, {}
+
+    def version(self) -> tuple[int, int]:
+        counts = self.hub.workspace.records.counts()
+        return counts["documents"], counts["snippets"]
+
+    def _hits(self, query: str):
+        version = self.version()
+        if (query, version) not in self.cache:
+            hits = self.hub.search(query, k=RESULTS)
+            if self.version() != version:  # a commit landed during the search: do not keep it
+                return version, hits
+            self.cache[(query, version)] = hits
+        return version, self.cache[(query, version)]
 
     async def snapshot(self, query: str):
-        def run():
-            return self.hub.workspace.records.counts()["documents"], self.hub.search(query, k=RESULTS)
-        return await asyncio.to_thread(run)
+        return await asyncio.to_thread(self._hits, query)
 
 
 async def one_search(page, query: str, checker: Checker, record: list, ingest) -> None:
-    docs_before, before = await checker.snapshot(query)
+    during = ingest is not None and ingest.poll() is None
+    version, before = await checker.snapshot(query)
     box = page.get_by_role("textbox", name="Search quotes")
     await box.fill(query)
     started = time.monotonic()
     await box.press("Enter")
-    await page.wait_for_function(DONE_JS, arg=[query, len(before)], timeout=WAIT_MS, polling=50)
+    await page.wait_for_function(DONE_JS, arg=query, timeout=WAIT_MS, polling=50)
     seconds = time.monotonic() - started
     shown = await page.locator("[data-testid=stMain]").inner_text()
     errors = await page.locator("[data-testid=stException], [data-testid=stAlertContentError]").count()
-    docs_after, after = await checker.snapshot(query)
-    ok = matches(shown, before) or matches(shown, after)
-    verdict = "correct" if ok and not errors else "raced" if docs_after != docs_before and not errors else "wrong"
+    version_after, after = await checker.snapshot(query)
+    ok = not errors and (matches(shown, before) or matches(shown, after))
+    verdict = "correct" if ok else "raced" if version_after != version and not errors else "wrong"
     record.append({"query": query, "seconds": seconds, "verdict": verdict,
-                   "during_ingest": ingest is not None and ingest.poll() is None})
+                   "during_ingest": during or (ingest is not None and ingest.poll() is None)})
+    if verdict == "wrong":
+        record[-1]["detail"] = {"shown": _norm(shown)[:1500], "expected": [_norm(h.text)[:80] for h in after]}
 
 
-async def session(browser, url: str, index: int, searches: int, checker: Checker, record: list,
-                  ingest=None, until_ingest_ends: bool = False, cap: int = 40) -> None:
+async def open_session(browser, url: str):
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await context.new_page()
     page.set_default_timeout(WAIT_MS)
     await page.goto(url)
     await page.get_by_role("textbox", name="Search quotes").wait_for()
+    return context, page
+
+
+async def searching(page, index: int, searches: int, checker: Checker, record: list,
+                    ingest=None, cap: int = 40) -> None:
+    """`searches` searches, and more while the ingest runs (up to `cap`)."""
     n = 0
-    while n < searches or (until_ingest_ends and ingest.poll() is None and n < cap):
+    while n < searches or (ingest is not None and ingest.poll() is None and n < cap):
         await one_search(page, QUERIES[(index + n) % len(QUERIES)], checker, record, ingest)
         n += 1
+
+
+async def session(browser, url: str, index: int, searches: int, checker: Checker, record: list) -> None:
+    context, page = await open_session(browser, url)
+    await searching(page, index, searches, checker, record)
     await context.close()
 
 
@@ -159,6 +186,7 @@ def _figures(record: list) -> dict:
             "p95_ms": round(float(np.percentile(secs, 95))), "max_ms": round(float(secs.max())),
             "correct": verdicts.count("correct"), "raced": verdicts.count("raced"),
             "wrong": verdicts.count("wrong"),
+            "wrong_examples": [r["detail"] for r in record if "detail" in r][:3],
             "during_ingest": sum(r["during_ingest"] for r in record)}
 
 
@@ -174,6 +202,8 @@ async def drive(url: str, home: Path, live: Path, sessions: int, searches: int, 
         alone: list = []
         out(f"baseline: 1 session, {len(QUERIES)} searches, no ingest...")
         await session(browser, url, 0, len(QUERIES), checker, alone)
+        out(f"load: opening {sessions} sessions...")
+        opened = await asyncio.gather(*(open_session(browser, url) for _ in range(sessions)))
         out(f"load: {sessions} sessions searching while `ingest` runs in another process...")
         with open(work / "ingest.json", "w") as report:
             started = time.monotonic()
@@ -181,8 +211,8 @@ async def drive(url: str, home: Path, live: Path, sessions: int, searches: int, 
                                       stdout=report, stderr=subprocess.DEVNULL,
                                       env={**os.environ, "HF_HUB_OFFLINE": "1"})
             loaded: list = []
-            await asyncio.gather(*(session(browser, url, i, searches, checker, loaded, ingest, True)
-                                   for i in range(sessions)))
+            await asyncio.gather(*(searching(page, i, searches, checker, loaded, ingest)
+                                   for i, (_, page) in enumerate(opened)))
             ingest.wait()
             ingest_seconds = time.monotonic() - started
         await browser.close()
