@@ -215,8 +215,12 @@ async def drive(url: str, home: Path, live: Path, sessions: int, searches: int, 
                                    for i, (_, page) in enumerate(opened)))
             ingest.wait()
             ingest_seconds = time.monotonic() - started
+        out("settled: every session searches once more, the ingest over...")
+        settled: list = []
+        await asyncio.gather(*(searching(page, i + 5, 1, checker, settled) for i, (_, page) in enumerate(opened)))
         await browser.close()
-    return {"alone": alone, "loaded": loaded, "ingest_rc": ingest.returncode, "ingest_seconds": ingest_seconds}
+    return {"alone": alone, "loaded": loaded, "settled": settled, "ingest_rc": ingest.returncode,
+            "ingest_seconds": ingest_seconds}
 
 
 def run(eval_dir: Path, sessions: int = 20, searches: int = 3, base: int = 20, live: int = 30,
@@ -242,9 +246,9 @@ def run(eval_dir: Path, sessions: int = 20, searches: int = 3, base: int = 20, l
         proc.wait(30)
     report = json.loads((work / "ingest.json").read_text() or "{}")
     stats = hub.stats()
-    alone, loaded = _figures(runs["alone"]), _figures(runs["loaded"])
+    alone, loaded, settled = (_figures(runs[name]) for name in ("alone", "loaded", "settled"))
     result = {"sessions": sessions, "corpus": f"{len(base_files)} + {len(live_files)} Anthropic Interviewer "
-              "creatives interviews (CC BY)", "alone": alone, "loaded": loaded,
+              "creatives interviews (CC BY)", "alone": alone, "loaded": loaded, "settled": settled,
               "p50_ratio": round(loaded["p50_ms"] / max(alone["p50_ms"], 1), 2),
               "p95_ratio": round(loaded["p95_ms"] / max(alone["p95_ms"], 1), 2),
               "ingest_ok": runs["ingest_rc"] == 0 and all(f["status"] != "failed" for f in report.get("files", [])),

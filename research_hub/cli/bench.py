@@ -110,8 +110,10 @@ def bench_load(sessions: int = typer.Option(20, help="Concurrent app sessions (b
     if as_json:
         return print_json(result)
     table("bench load: app searches", ["run", "searches", "p50 ms", "p95 ms", "max ms", "correct",
-                                       "raced an ingest commit", "wrong", "during ingest"],
+                                       "raced an ingest commit", "differed", "during ingest"],
           [(name, r["searches"], r["p50_ms"], r["p95_ms"], r["max_ms"], r["correct"], r["raced"],
             r["wrong"], r["during_ingest"]) for name, r in (("1 session alone", result["alone"]),
-                                                           (f"{sessions} sessions + ingest", result["loaded"]))])
-    _show("bench load: the rest", {k: v for k, v in result.items() if k not in ("alone", "loaded")}, False)
+                                                           (f"{sessions} sessions + ingest", result["loaded"]),
+                                                           (f"{sessions} sessions after it", result["settled"]))])
+    _show("bench load: the rest", {k: v for k, v in result.items() if k not in ("alone", "loaded", "settled")},
+          False)
