@@ -9,7 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Sequence
 
+from research_hub import guard
 from research_hub import themes as theming
+from research_hub.core.access import Permission
 from research_hub.core.models import Document, Hit, IngestReport, Snippet
 from research_hub.core.nlp import active_pipeline_name
 from research_hub.export import export_bundle
@@ -23,6 +25,7 @@ from research_hub.roadmap import Roadmap
 from research_hub.search import search
 from research_hub.store import backup as backups
 from research_hub.store import heal, upkeep
+from research_hub.store.accounts import Account, Session
 from research_hub.store.writer import Writer
 from research_hub.themes.engine import vectors as stored_vectors
 from research_hub.themes.model import Themes
@@ -36,6 +39,16 @@ class Hub:
         """user: who the changes made through this hub are recorded under (default: the OS account)."""
         self.workspace = Workspace(home, model=model, chroma_url=chroma_url, backend=backend,
                                    lock_timeout=lock_timeout, user=user)
+
+    def as_user(self, user: str) -> "Hub":
+        """This hub acting as a signed-in `user` with their role, sharing the opened model and index."""
+        other = object.__new__(Hub)
+        other.workspace = self.workspace.as_user(user)
+        return other
+
+    def _need(self, permission: Permission, what: str) -> Workspace:
+        self.workspace.require(permission, what)
+        return self.workspace
 
     @property
     def home(self) -> Path:
@@ -51,7 +64,7 @@ class Hub:
 
         redact (default: the workspace setting) replaces emails, phone and card numbers and
         person names before anything is stored; keep_original also keeps the source copy."""
-        ws = self.workspace
+        ws = self._need(Permission.ADMIN, "ingest")
         paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
         with ws.writing():
             ws.check_vectors()
@@ -67,6 +80,7 @@ class Hub:
 
     def ingest_upload(self, name: str, data: bytes, **kwargs) -> IngestReport:
         """Store an uploaded file under the workspace and ingest it, keyed by its name."""
+        self._need(Permission.ADMIN, "ingest")
         safe = upload_name(name)
         folder = self.home / "uploads"
         folder.mkdir(exist_ok=True)
@@ -80,7 +94,7 @@ class Hub:
 
     def set_taxonomy(self, path: str | Path) -> None:
         """Apply a taxonomy file (YAML or CSV) to this and later ingests."""
-        self.workspace.set_taxonomy(load_taxonomy(Path(path)))
+        self._need(Permission.ADMIN, "change the taxonomy").set_taxonomy(load_taxonomy(Path(path)))
 
     # -- reading -------------------------------------------------------------
     def documents(self, study: str | None = None) -> list[Document]:
@@ -121,14 +135,14 @@ class Hub:
     # -- editing -------------------------------------------------------------
     def add_tag(self, snippet_id: str, tag: str) -> None:
         """A manual tag; it survives re-ingestion of the snippet's file."""
-        Writer(self.workspace).edit_tag(snippet_id, normalize_tag(tag), "add")
+        Writer(self._need(Permission.EDIT, "tag")).edit_tag(snippet_id, normalize_tag(tag), "add")
 
     def remove_tag(self, snippet_id: str, tag: str) -> None:
-        Writer(self.workspace).edit_tag(snippet_id, normalize_tag(tag), "remove")
+        Writer(self._need(Permission.EDIT, "untag")).edit_tag(snippet_id, normalize_tag(tag), "remove")
 
     def delete_document(self, ref: str) -> str:
         """Delete a document with its snippets, vectors and source copy; returns its name."""
-        return Writer(self.workspace).delete_document(ref)
+        return Writer(self._need(Permission.ADMIN, "delete documents")).delete_document(ref)
 
     # -- themes --------------------------------------------------------------
     def themes(self, tags: Sequence[str] | None = ("pain_point",), all_snippets: bool = False,
@@ -138,22 +152,23 @@ class Hub:
         return theming.themes(self.workspace, tags=None if all_snippets else tags, **options)
 
     def rename_theme(self, theme_id: str, name: str) -> dict:
-        return theming.rename(self.workspace, theme_id, name)
+        return theming.rename(self._need(Permission.EDIT, "rename themes"), theme_id, name)
 
     def merge_themes(self, theme_id: str, other_id: str, name: str | None = None) -> dict:
-        return theming.merge(self.workspace, theme_id, other_id, name)
+        return theming.merge(self._need(Permission.EDIT, "merge themes"), theme_id, other_id, name)
 
     def move_snippet(self, snippet_id: str, theme_id: str | None, **selection: Any) -> dict:
-        return theming.move(self.workspace, snippet_id, theme_id, **selection)
+        return theming.move(self._need(Permission.EDIT, "move quotes between themes"), snippet_id, theme_id,
+                            **selection)
 
     def pin_theme(self, theme_id: str, pinned: bool = True) -> dict:
-        return theming.pin(self.workspace, theme_id, pinned)
+        return theming.pin(self._need(Permission.EDIT, "pin themes"), theme_id, pinned)
 
     def split_theme(self, theme_id: str, snippet_ids: Sequence[str], name: str) -> dict:
-        return theming.split(self.workspace, theme_id, snippet_ids, name)
+        return theming.split(self._need(Permission.EDIT, "split themes"), theme_id, snippet_ids, name)
 
     def save_themes(self, name: str, tags: Sequence[str] | None = ("pain_point",), **options: Any) -> dict:
-        return theming.save(self.workspace, name, tags, **options)
+        return theming.save(self._need(Permission.EDIT, "save theme sets"), name, tags, **options)
 
     def theme_sets(self) -> list[dict]:
         return theming.sets(self.workspace)
@@ -162,7 +177,7 @@ class Hub:
         return theming.get_set(self.workspace, name)
 
     def forget_themes(self, tags: Sequence[str] | None = ("pain_point",), **selection: Any) -> int:
-        return theming.forget(self.workspace, tags, **selection)
+        return theming.forget(self._need(Permission.EDIT, "forget themes"), tags, **selection)
 
     def theme_timeline(self, period: str = "month", result: Themes | None = None,
                        tags: Sequence[str] | None = ("pain_point",), **options: Any) -> list[dict]:
@@ -181,12 +196,12 @@ class Hub:
     @property
     def highlights(self) -> Highlights:
         """Spans of one speaker's words a person marked: add, list, tag, remove, link, search."""
-        return Highlights(self.workspace)
+        return guard.Guarded(Highlights(self.workspace), self.workspace, guard.HIGHLIGHTS, "highlights")
 
     @property
     def insights(self) -> Insights:
         """One-sentence findings with supporting and contradicting evidence and a strength."""
-        return Insights(self.workspace)
+        return guard.Guarded(Insights(self.workspace), self.workspace, guard.INSIGHTS, "insights")
 
     def ask(self, question: str, k: int = 30, labels: bool = True, **filters: Any) -> Answer:
         """A question answered from participant quotes: sub-themes with labels, distinct
@@ -198,7 +213,7 @@ class Hub:
     @property
     def roadmap(self) -> Roadmap:
         """Features, evidence links and prioritisation."""
-        return Roadmap(self.workspace)
+        return guard.Guarded(Roadmap(self.workspace), self.workspace, guard.ROADMAP, "roadmap features")
 
     def export(self, feature_id: str, format: str = "md", out: str | Path | None = None) -> bytes:
         """An evidence bundle for a feature; returns bytes, also written to `out` if given."""
@@ -209,7 +224,7 @@ class Hub:
     def qda(self) -> QDA:
         """QDPX projects and QDC codebooks for NVivo, ATLAS.ti, MAXQDA and QualCoder:
         export_qdpx(out, study), export_qdc(out), import_qdc(path), import_qdpx(path)."""
-        return QDA(self.workspace, self.ingest)
+        return guard.Guarded(QDA(self.workspace, self.ingest), self.workspace, guard.QDA, "QDA projects")
 
     # -- settings --------------------------------------------------------------
     def config(self, name: str) -> Any:
@@ -217,20 +232,55 @@ class Hub:
         return self.workspace.config.get(name)
 
     def set_config(self, name: str, value: Any) -> Any:
-        return self.workspace.config.set(name, value)
+        return self._need(Permission.ADMIN, "change settings").config.set(name, value)
+
+    # -- accounts and sign-in -----------------------------------------------------
+    def users(self) -> list[Account]:
+        """The accounts that may sign in to the app (none: everyone is admin)."""
+        return self.workspace.accounts.list()
+
+    def add_user(self, name: str, password: str, role: str = "viewer") -> Account:
+        """A new account with an argon2 hash of its password; roles: viewer, editor, admin."""
+        return self._need(Permission.ADMIN, "manage accounts").accounts.add(name, password, role)
+
+    def set_role(self, name: str, role: str) -> Account:
+        return self._need(Permission.ADMIN, "manage accounts").accounts.set_role(name, role)
+
+    def set_password(self, name: str, password: str) -> None:
+        """A new password for an account (admin, or the account itself); its sessions end."""
+        if not (self.workspace.signed_in and name.lower() == self.workspace.user.lower()):
+            self._need(Permission.ADMIN, "manage accounts")
+        self.workspace.accounts.set_password(name, password)
+
+    def remove_user(self, name: str) -> str:
+        return self._need(Permission.ADMIN, "manage accounts").accounts.remove(name)
+
+    def sign_in(self, name: str, password: str) -> Session:
+        """A session lasting the workspace's session_hours, or AccessDeniedError (wrong
+        password, or locked for a while after several)."""
+        ws = self.workspace
+        return ws.accounts.sign_in(name, password, ws.config.get("session_hours"))
+
+    def session(self, token: str | None) -> Session | None:
+        """The live session of a token (None once expired or signed out)."""
+        return self.workspace.accounts.session(token)
+
+    def sign_out(self, token: str) -> None:
+        self.workspace.accounts.sign_out(token)
 
     # -- upkeep and backup ------------------------------------------------------
     def reindex(self, progress=None) -> dict[str, int]:
         """Rebuild the vector index from SQLite (cached vectors, no model time)."""
-        return upkeep.reindex(self.workspace, progress)
+        return upkeep.reindex(self._need(Permission.ADMIN, "reindex"), progress)
 
     def doctor(self, repair: bool = False) -> dict[str, Any]:
         """Every disagreement between SQLite and the index; `repair` fixes the index."""
-        return upkeep.doctor(self.workspace, repair)
+        ws = self._need(Permission.ADMIN, "repair the index") if repair else self.workspace
+        return upkeep.doctor(ws, repair)
 
     def backup(self, out: str | Path) -> dict[str, Any]:
         """A consistent snapshot of the workspace as a .tar.gz with a manifest, taken while in use."""
-        return backups.backup(self.workspace, out)
+        return backups.backup(self._need(Permission.ADMIN, "back up the workspace"), out)
 
     @staticmethod
     def restore(archive: str | Path, home: str | Path, force: bool = False, **options: Any) -> dict[str, Any]:

@@ -8,15 +8,18 @@ roadmap, export) take a Workspace; `Hub` is the facade over it.
 """
 from __future__ import annotations
 
+import copy
 import getpass
 import secrets
 from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Iterator
 
 from filelock import FileLock, Timeout
 
-from research_hub.core.errors import BusyError, IndexMismatchError
+from research_hub.core.access import NEEDS, Permission, allows
+from research_hub.core.errors import AccessDeniedError, BusyError, IndexMismatchError
 from research_hub.core.settings import Settings
 from research_hub.embed import Embedder
 from research_hub.ingest.redact import Redactor, redactor
@@ -25,6 +28,7 @@ from research_hub.ingest.tag_learning import shipped_model
 from research_hub.ingest.taxonomy import TaxonomyTag
 from research_hub.store import Database, Records, VectorIndex
 from research_hub.store import heal
+from research_hub.store.accounts import Accounts
 from research_hub.store.config import WorkspaceConfig
 from research_hub.store.embedding_cache import EmbeddingCache
 from research_hub.store.keyword import KeywordIndex
@@ -48,17 +52,16 @@ class Workspace:
                  user: str | None = None):
         self.settings = Settings.load(home, model, chroma_url, backend)
         self.user = user or local_user()  # who the changes made through this workspace are recorded under
+        self.signed_in = user is not None  # no user given: the owner of the folder, with every right
         self.home.mkdir(parents=True, exist_ok=True)
         self.db = Database(self.settings.db_path)
         self.records = Records(self.db)
         self.config = WorkspaceConfig(self.db)
+        self.accounts = Accounts(self.db)
         self.sources = SourceFiles(self.settings.sources_dir)
         self.lock_timeout = lock_timeout
-        self._embedder: Embedder | None = None
-        self._index: VectorIndex | None = None
-        self._keyword: KeywordIndex | None = None
-        self._tagger: Tagger | None = None
-        self._write_lock: FileLock | None = None
+        # the parts opened on first use, in one holder that `as_user` copies share
+        self._open = SimpleNamespace(embedder=None, index=None, keyword=None, tagger=None, write_lock=None)
         if self.settings.chroma_url and self.settings.collection == "snippets":
             self.settings.collection = f"rh_{self.workspace_id()}"  # one collection per workspace on a shared server
 
@@ -69,37 +72,37 @@ class Workspace:
     # -- parts opened on first use -------------------------------------------------
     @property
     def embedder(self) -> Embedder:
-        if self._embedder is None:
+        if self._open.embedder is None:
             embedder = Embedder(self.settings.model, self.settings.backend, batch_size=self.settings.batch_size)
             embedder.cache = EmbeddingCache(self.settings.cache_path, embedder.key)
-            self._embedder = embedder
-        return self._embedder
+            self._open.embedder = embedder
+        return self._open.embedder
 
     @property
     def index(self) -> VectorIndex:
         """The vector index; opening it repairs what a writer that died left behind."""
-        if self._index is None:
-            self._index = VectorIndex(str(self.settings.chroma_path), self.settings.chroma_url,
+        if self._open.index is None:
+            self._open.index = VectorIndex(str(self.settings.chroma_path), self.settings.chroma_url,
                                       self.settings.collection)
             heal.heal(self)
-        return self._index
+        return self._open.index
 
     @property
     def keyword(self) -> KeywordIndex:
         """The BM25 index and search matrix over snippet text, persisted beside the database."""
-        if self._keyword is None:
-            self._keyword = KeywordIndex(self)
-        return self._keyword
+        if self._open.keyword is None:
+            self._open.keyword = KeywordIndex(self)
+        return self._open.keyword
 
     def tagger(self, say=None) -> Tagger:
         """The tagger ingest uses; with the `tagger` setting at `model`, it carries the tag
         model (trained on first use, which `say` reports)."""
-        if self._tagger is None:
+        if self._open.tagger is None:
             model = None
             if self.settings.tagger == "model":
                 model = shipped_model(self.embedder, say)
-            self._tagger = Tagger(taxonomy=self.taxonomy(), model=model)
-        return self._tagger
+            self._open.tagger = Tagger(taxonomy=self.taxonomy(), model=model)
+        return self._open.tagger
 
     def check_vectors(self) -> None:
         """Refuse to mix vectors: the index holds one model and backend's vectors only."""
@@ -121,15 +124,15 @@ class Workspace:
 
     def changed(self) -> None:
         """Snippets or tags changed in this process: search state reloads on next use."""
-        if self._keyword is not None:
-            self._keyword.mark_dirty()
+        if self._open.keyword is not None:
+            self._open.keyword.mark_dirty()
 
     # -- writing -------------------------------------------------------------------
     def write_lock(self) -> FileLock:
-        if self._write_lock is None:  # one per workspace, so it is re-entrant (heal runs inside ingest)
-            self._write_lock = FileLock(str(self.home / "write.lock"), timeout=self.lock_timeout)
-        self._write_lock.timeout = self.lock_timeout
-        return self._write_lock
+        if self._open.write_lock is None:  # one per workspace, so it is re-entrant (heal runs inside ingest)
+            self._open.write_lock = FileLock(str(self.home / "write.lock"), timeout=self.lock_timeout)
+        self._open.write_lock.timeout = self.lock_timeout
+        return self._open.write_lock
 
     @contextmanager
     def writing(self) -> Iterator[None]:
@@ -155,12 +158,34 @@ class Workspace:
 
     def set_taxonomy(self, tags: list[TaxonomyTag]) -> None:
         self.records.save_taxonomy(TAXONOMY_KEY, tags)
-        self._tagger = None
+        self._open.tagger = None
 
     def redactor(self, on: bool | None = None) -> Redactor | None:
         """The PII redactor when redaction is on (argument, else workspace setting), else None."""
         on = self.config.get("redact") if on is None else on
         return redactor(self.config.once("redact_secret")) if on else None
+
+    # -- who acts, and what they may do ----------------------------------------------
+    @property
+    def role(self) -> str | None:
+        """The acting user's role: admin for the folder's owner or while there are no
+        accounts; else the account's role (None: no such account)."""
+        if not self.signed_in or not self.accounts.any():
+            return "admin"
+        return self.accounts.role(self.user)
+
+    def require(self, permission: Permission, what: str) -> None:
+        """Refuse `what` unless the acting user's role allows `permission`."""
+        role = self.role
+        if not allows(role, permission):
+            who = f"{self.user} ({role})" if role else f"{self.user} (no account here)"
+            raise AccessDeniedError(f"{who} may not {what}: that needs the {NEEDS[permission]} role")
+
+    def as_user(self, user: str) -> "Workspace":
+        """This workspace acting as `user`, sharing the opened model, index and database."""
+        other = copy.copy(self)
+        other.user, other.signed_in = user, True
+        return other
 
     def workspace_id(self) -> str:
         """A random id made once per workspace (names its collection on a Chroma server)."""

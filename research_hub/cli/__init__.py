@@ -18,6 +18,7 @@ from research_hub.cli import (
     roadmap_cmd,
     search_cmd,
     themes_cmd,
+    users_cmd,
     workspace_cmd,
 )
 from research_hub.cli.common import guarded
@@ -91,9 +92,14 @@ qdc = _add(_group("REFI-QDA codebooks (.qdc): the tags alone."), {
     "export": qda_cmd.qdc_export, "import": qda_cmd.qdc_import})
 app.add_typer(qdc, name="qdc")
 
+users = _add(_group("Accounts that sign in to the app, and their roles (viewer, editor, admin)."), {
+    "add": users_cmd.add, "remove": users_cmd.remove, "role": users_cmd.role,
+    "password": users_cmd.password, "list": users_cmd.list_})
+app.add_typer(users, name="users")
+
 benchmarks = _add(_group("Benchmarks, each against a baseline measured in the same run."), {
     "ingest": bench.bench_ingest, "search": bench.bench_search, "themes": bench.bench_themes,
-    "link": bench.bench_link, "redact": bench.bench_redact, "tags": bench.bench_tags})
+    "link": bench.bench_link, "redact": bench.bench_redact, "tags": bench.bench_tags, "load": bench.bench_load})
 app.add_typer(benchmarks, name="bench")
 
 

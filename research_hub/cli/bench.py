@@ -8,6 +8,7 @@ import typer
 
 from research_hub.bench import ingest as bench_ingest_run
 from research_hub.bench import link as bench_link_run
+from research_hub.bench import load as bench_load_run
 from research_hub.bench import redact as bench_redact_run
 from research_hub.bench import search as bench_search_run
 from research_hub.bench import tags as bench_tags_run
@@ -105,3 +106,30 @@ def bench_tags(as_json: bool = typer.Option(False, "--json")):
             r["rules_precision"], r["rules_recall"]) for r in result["rows"]])
     typer.echo(f"thresholds: {result['thresholds']}")
     typer.echo(f"data: {result['data']}")
+
+
+def bench_load(sessions: int = typer.Option(20, help="Concurrent app sessions (browser contexts)."),
+               searches: int = typer.Option(3, help="Searches per session at least; they go on while the ingest runs."),
+               base: int = typer.Option(20, help="Interviews ingested before the load (the searched corpus)."),
+               live: int = typer.Option(30, help="Interviews ingested by another process during the load."),
+               as_json: bool = typer.Option(False, "--json")):
+    """p50/p95 of app searches from N browser sessions while an ingest runs, against one session
+    alone; each search checked against a direct hub.search (Anthropic Interviewer, CC BY)."""
+    eval_dir = Path(env_value("eval_dir")) if env_value("eval_dir") else next(
+        (c for c in (BANKING.parent, SAMPLES.parents[2] / "shared" / "eval") if (c / "interviews").is_dir()),
+        BANKING.parent)
+    try:
+        result = bench_load_run.run(eval_dir, sessions, searches, base, live,
+                                    out=lambda m: err.print(m, markup=False, highlight=False))
+    except (FileNotFoundError, RuntimeError) as exc:
+        fail(str(exc))
+    if as_json:
+        return print_json(result)
+    table("bench load: app searches", ["run", "searches", "p50 ms", "p95 ms", "max ms", "correct",
+                                       "raced an ingest commit", "differed", "during ingest"],
+          [(name, r["searches"], r["p50_ms"], r["p95_ms"], r["max_ms"], r["correct"], r["raced"],
+            r["wrong"], r["during_ingest"]) for name, r in (("1 session alone", result["alone"]),
+                                                           (f"{sessions} sessions + ingest", result["loaded"]),
+                                                           (f"{sessions} sessions after it", result["settled"]))])
+    _show("bench load: the rest", {k: v for k, v in result.items() if k not in ("alone", "loaded", "settled")},
+          False)

@@ -17,6 +17,7 @@ from rich.progress import (
 )
 
 from research_hub.cli.common import State, console, err, hub, print_json, table
+from research_hub.core.errors import AccessDeniedError
 from research_hub.ingest.parsers import accepted_types_help
 from research_hub.ui import APP_SCRIPT
 
@@ -132,13 +133,33 @@ def doctor(repair: bool = typer.Option(False, "--repair", help="Fix the index wh
         raise typer.Exit(1)
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def serving_warning(host: str, port: int, accounts: bool, no_auth: bool) -> str | None:
+    """What to say before serving, or AccessDeniedError: a network address needs accounts
+    (or --no-auth, chosen knowingly)."""
+    if host in LOOPBACK:
+        return None
+    if not accounts and not no_auth:
+        raise AccessDeniedError(
+            f"refusing to serve {host}:{port}: this workspace has no accounts, so anyone who can reach "
+            "it could read every transcript and change anything. Add one with `research-hub users add "
+            "NAME --role admin`, or pass --no-auth to serve without sign-in anyway.")
+    lock = "sign-in is required" if accounts else "there is NO sign-in (--no-auth): everyone is admin"
+    return (f"warning: serving on {host}:{port}; {lock}, and there is no TLS, so passwords and "
+            "transcripts cross the network in clear unless a TLS proxy is in front. "
+            "See README, 'Serving to a network'.")
+
+
 def run_app(port: int = typer.Option(8501, help="Port to serve on."),
-            host: str = typer.Option("127.0.0.1", help="Address to bind; see README before changing.")):
-    """Start the Streamlit UI on this workspace."""
-    if host not in ("127.0.0.1", "localhost", "::1"):  # serving to a network is a choice
-        err.print(f"warning: serving on {host}:{port}. Anyone who can reach this address can read every "
-                  "transcript and change tags, links and settings: there is no login and no TLS. "
-                  "See README, 'Serving to a network'.", markup=False, highlight=False)
+            host: str = typer.Option("127.0.0.1", help="Address to bind; see README before changing."),
+            no_auth: bool = typer.Option(False, "--no-auth", help="Serve a workspace without accounts "
+                                         "to a network anyway: everyone who reaches it is admin.")):
+    """Start the Streamlit UI on this workspace (sign-in required once it has accounts)."""
+    warning = serving_warning(host, port, hub().workspace.accounts.any(), no_auth)
+    if warning:
+        err.print(warning, markup=False, highlight=False)
     env = dict(os.environ)
     if State.home:
         env["RESEARCH_HUB_HOME"] = str(Path(State.home).resolve())

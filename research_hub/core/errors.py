@@ -49,3 +49,7 @@ class BackupError(InvalidInputError):
 
 class IndexMismatchError(ResearchHubError):
     """The vector index holds vectors of another model or backend than the one configured."""
+
+
+class AccessDeniedError(ResearchHubError, PermissionError):
+    """The signed-in account's role does not allow what was asked, or signing in failed."""

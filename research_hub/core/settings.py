@@ -71,6 +71,8 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
             "before anything is stored", workspace=True),
     Setting("keep_original", bool, False, "with redact on, still keep the unredacted source copy",
             workspace=True),
+    Setting("session_hours", float, 12.0, "how long an app sign-in lasts before the password "
+            "is asked again, in hours", workspace=True),
     Setting("eval_dir", str, None, "folder of the evaluation data the benchmarks read "
             "(default: ../shared/eval beside the checkout)", env="RESEARCH_HUB_EVAL_DIR"),
     Setting("pdf_font", str, None, "a Unicode .ttf font for PDF bundles (default: DejaVu Sans "

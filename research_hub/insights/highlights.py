@@ -73,7 +73,7 @@ class Highlights:
                 "char_end": end, "text": doc["text"][start:end], "speaker": block.speaker,
                 "role": block.role, "participant": block.participant, "context_before": before,
                 "context_after": after, "note": (note or "").strip() or None,
-                "author": author or current_user()}, tags)
+                "author": author or self.ws.user}, tags)
         if feature or insight:
             self.link(hid, feature=feature, insight=insight, stance=stance, who=author)
         return self.store.get(hid)

@@ -110,4 +110,4 @@ def decide(ws, feature_id: str, snippet_id: str, state: str, note: str | None = 
            who: str | None = None) -> dict[str, Any]:
     """Confirm or reject one snippet for a feature; confirming again clears a change flag."""
     snippet = ws.records.get_snippets([snippet_id]).get(snippet_id)
-    return EvidenceStore(ws.db).decide(feature_id, snippet_id, state, snippet, note, who or current_user())
+    return EvidenceStore(ws.db).decide(feature_id, snippet_id, state, snippet, note, who or ws.user)

@@ -264,3 +264,22 @@ CREATE TABLE IF NOT EXISTS insight_features (
     PRIMARY KEY (insight_id, feature_id)
 );
 CREATE INDEX IF NOT EXISTS insight_features_feature ON insight_features(feature_id);
+
+-- who may sign in to the app, with an argon2 hash of their password; `failures` and
+-- `locked_until` slow down guessing and survive a restart
+CREATE TABLE IF NOT EXISTS accounts (
+    name          TEXT PRIMARY KEY,
+    password      TEXT NOT NULL,
+    role          TEXT NOT NULL CHECK (role IN ('viewer', 'editor', 'admin')),
+    failures      INTEGER NOT NULL DEFAULT 0,
+    locked_until  REAL NOT NULL DEFAULT 0,
+    created_at    TEXT NOT NULL
+);
+
+-- signed-in sessions, by the sha256 of their token (the token itself is never stored)
+CREATE TABLE IF NOT EXISTS sessions (
+    token_hash  TEXT PRIMARY KEY,
+    account     TEXT NOT NULL REFERENCES accounts(name) ON DELETE CASCADE,
+    created_at  REAL NOT NULL,
+    expires_at  REAL NOT NULL
+);

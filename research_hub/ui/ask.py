@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from research_hub.core.access import Permission
 from research_hub.ui import actions
-from research_hub.ui.common import get_hub, hub_call, md_escape, plural, source_line
+from research_hub.ui.common import can, get_hub, hub_call, md_escape, plural, source_line
 
 ANY = "Any"
 EXAMPLES = ["What frustrates people most?", "What do people wish the product did?",
@@ -65,8 +66,9 @@ def group_card(g, n: int) -> None:
             with st.expander(f"{plural(g.counter_participants, 'participant')} say the opposite"):
                 for q in g.counter:
                     quote(q, against=True)
-        st.button("Draft an insight from this group", key=f"ask_draft_{n}", on_click=_draft,
-                  args=(g.label, [q.snippet_id for q in g.quotes]))
+        if can(Permission.EDIT):
+            st.button("Draft an insight from this group", key=f"ask_draft_{n}", on_click=_draft,
+                      args=(g.label, [q.snippet_id for q in g.quotes]))
 
 
 def answer_view(answer) -> None:

@@ -12,6 +12,7 @@ from typing import Any, Iterable, Sequence
 
 import streamlit as st
 
+from research_hub.core.access import Permission, allows
 from research_hub.core.errors import ResearchHubError
 from research_hub.core.settings import home_path
 from research_hub.hub import Hub
@@ -39,9 +40,26 @@ def workspace_home() -> str:
     return str(home_path())
 
 
-def get_hub():
+NOBODY = "(not signed in)"  # a name no account can have: every change is refused
+
+
+def base_hub() -> Hub:
     """The workspace's Hub, opened once per process (its embedder loads the model once)."""
     return _open_hub(workspace_home())
+
+
+def get_hub():
+    """The Hub acting as this browser session's signed-in account (sharing the one opened
+    model and index); the plain Hub while the workspace has no accounts."""
+    hub = base_hub()
+    if not hub.workspace.accounts.any():
+        return hub
+    return hub.as_user(st.session_state.get("signed_in_as") or NOBODY)
+
+
+def can(permission: Permission) -> bool:
+    """Whether this session's role shows the controls needing `permission` (the library checks again)."""
+    return allows(get_hub().workspace.role, permission)
 
 
 # -- safe markdown ----------------------------------------------------------------

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from research_hub.core.access import Permission
 from research_hub.insights.book import strength_table
 from research_hub.ui import actions
-from research_hub.ui.common import (counter_list, get_hub, hub_call, md_escape, plural,
+from research_hub.ui.common import (can, counter_list, get_hub, hub_call, md_escape, plural,
                                      tags_markdown)
 
 FORMULA = ("Strength = reach (distinct participants, repeats count a quarter) × breadth (studies, "
@@ -113,6 +114,18 @@ def counter_view(hub, insight) -> None:
                       lambda sid: _attach(insight.id, [sid], "contradicts")))
 
 
+def edit_controls(insight) -> None:
+    with st.popover("Edit", icon=":material/edit:"):
+        st.text_area("Statement", value=insight.statement, key=f"in_text_{insight.id}")
+        st.button("Save statement", key=f"in_save_{insight.id}", on_click=_save, args=(insight.id,))
+    row = st.container(horizontal=True)
+    if insight.draft:
+        row.button("Accept draft", key=f"in_accept_{insight.id}", on_click=_status, args=(insight.id, "active"))
+    archived = insight.status == "archived"
+    row.button("Restore" if archived else "Archive", key=f"in_arch_{insight.id}", on_click=_status,
+               args=(insight.id, "active" if archived else "archived"))
+
+
 def card(hub, insight) -> None:
     head = f"### {md_escape(insight.statement)}"
     if insight.draft:
@@ -123,26 +136,21 @@ def card(hub, insight) -> None:
                    "sentence in your words (that makes it yours) or accept it.")
     st.caption(f"{md_escape(insight.id)} · {md_escape(insight.status)} · by {md_escape(insight.author)} · "
                f"origin {md_escape(insight.origin)}")
-    with st.popover("Edit", icon=":material/edit:"):
-        st.text_area("Statement", value=insight.statement, key=f"in_text_{insight.id}")
-        st.button("Save statement", key=f"in_save_{insight.id}", on_click=_save, args=(insight.id,))
-    row = st.container(horizontal=True)
-    if insight.draft:
-        row.button("Accept draft", key=f"in_accept_{insight.id}", on_click=_status, args=(insight.id, "active"))
-    archived = insight.status == "archived"
-    row.button("Restore" if archived else "Archive", key=f"in_arch_{insight.id}", on_click=_status,
-               args=(insight.id, "active" if archived else "archived"))
+    if can(Permission.EDIT):
+        edit_controls(insight)
     strength_view(insight)
     features_view(hub, insight)
     st.markdown(f"#### Supporting ({len(insight.supporting)})")
     evidence_list(insight, insight.supporting, "supports")
     st.markdown(f"#### Contradicting ({len(insight.contradicting)})")
     evidence_list(insight, insight.contradicting, "contradicts")
-    with st.expander("Attach evidence by id"):
-        st.text_input("Snippet or highlight ids", key=f"in_ref_{insight.id}",
-                      help="Snippet ids (or their first 8 characters) from Search, highlight ids from the Library.")
-        st.radio("It", ["supports", "contradicts"], key=f"in_stance_{insight.id}", horizontal=True)
-        st.button("Attach", key=f"in_attach_{insight.id}", on_click=_attach_typed, args=(insight.id,))
+    if can(Permission.EDIT):
+        with st.expander("Attach evidence by id"):
+            st.text_input("Snippet or highlight ids", key=f"in_ref_{insight.id}",
+                          help="Snippet ids (or their first 8 characters) from Search, highlight ids "
+                               "from the Library.")
+            st.radio("It", ["supports", "contradicts"], key=f"in_stance_{insight.id}", horizontal=True)
+            st.button("Attach", key=f"in_attach_{insight.id}", on_click=_attach_typed, args=(insight.id,))
     if st.toggle("Who says the opposite?", key=f"in_counter_on_{insight.id}"):
         counter_view(hub, insight)
 
@@ -152,11 +160,12 @@ def main() -> None:
     st.title("Insights")
     st.caption(FORMULA)
     actions.show_flash()
-    with st.expander("Write an insight"):
-        st.text_area("One sentence: what you found", key="in_new",
-                     placeholder="e.g. Freelancers give up on invoicing when bank feeds disconnect.")
-        st.button("Create insight", key="in_create", type="primary", on_click=_create)
-        st.caption("Or draft one from a theme (Themes page) or from an Ask answer.")
+    if can(Permission.EDIT):
+        with st.expander("Write an insight"):
+            st.text_area("One sentence: what you found", key="in_new",
+                         placeholder="e.g. Freelancers give up on invoicing when bank feeds disconnect.")
+            st.button("Create insight", key="in_create", type="primary", on_click=_create)
+            st.caption("Or draft one from a theme (Themes page) or from an Ask answer.")
     show_archived = st.toggle("Show archived", key="in_archived")
     items = hub_call(hub.insights.list, include_archived=show_archived) or []
     if not items:

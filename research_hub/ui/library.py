@@ -6,9 +6,11 @@ from pathlib import Path
 
 import streamlit as st
 
+from research_hub.core.access import Permission
 from research_hub.ingest.parsers import accepted_types_help, upload_types
 from research_hub.ui import actions
 from research_hub.ui.common import (
+    can,
     english_model_note,
     format_seconds,
     get_hub,
@@ -139,10 +141,14 @@ def reader_section(hub, docs: list) -> None:
     if view is None:
         return
     st.markdown(f"### {md_escape(view['document'].title)}")
-    with st.popover("Delete this document", icon=":material/delete:"):
-        st.write("This removes the document, its snippets and their vectors from the workspace.")
-        st.button("Delete for good", type="primary", key="doc_delete", on_click=_delete,
-                  args=(ref, view["document"].name))
+    if can(Permission.ADMIN):
+        with st.popover("Delete this document", icon=":material/delete:"):
+            st.write("This removes the document, its snippets and their vectors from the workspace.")
+            st.button("Delete for good", type="primary", key="doc_delete", on_click=_delete,
+                      args=(ref, view["document"].name))
+    if not can(Permission.EDIT):
+        transcript(view)
+        return
     mode = st.segmented_control("View", ["Read", "Highlight"], default="Read", required=True,
                                 key="reader_mode",
                                 help="Highlight: select any words in one speaker's turn to tag "
@@ -157,8 +163,9 @@ def main() -> None:
     hub = get_hub()
     st.title("Library")
     actions.show_flash()
-    upload_section(hub)
-    st.divider()
+    if can(Permission.ADMIN):
+        upload_section(hub)
+        st.divider()
     docs = documents_section(hub)
     reader_section(hub, docs)
 

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import streamlit as st
 
+from research_hub.core.access import Permission
 from research_hub.core.models import Snippet
 from research_hub.ui import actions
 from research_hub.ui.common import (
+    can,
     get_hub,
     hub_call,
     md_escape,
@@ -93,8 +95,9 @@ def confirmed_section(feature_id: str, view: dict) -> None:
                 quote_card(snip)
             if entry.get("note"):
                 st.caption(f"Note: {md_escape(entry['note'])}")
-            st.button("Reject", key=f"rm_unlink_{entry['snippet_id']}", on_click=_decide,
-                      args=("reject", feature_id, entry["snippet_id"]))
+            if can(Permission.EDIT):
+                st.button("Reject", key=f"rm_unlink_{entry['snippet_id']}", on_click=_decide,
+                          args=("reject", feature_id, entry["snippet_id"]))
 
 
 def suggestions_section(feature_id: str, view: dict) -> None:
@@ -109,6 +112,8 @@ def suggestions_section(feature_id: str, view: dict) -> None:
             continue
         with st.container(border=True):
             quote_card(snip, score=entry.get("score"))
+            if not can(Permission.EDIT):
+                continue
             row = st.container(horizontal=True)
             row.button("Confirm", key=f"rm_ok_{snip.snippet_id}", type="primary", on_click=_decide,
                        args=("confirm", feature_id, snip.snippet_id), icon=":material/check:")
@@ -129,7 +134,7 @@ def themes_section(feature_id: str, view: dict) -> None:
                 keywords = json.loads(keywords or "[]")
             if keywords:
                 st.markdown(tags_markdown(keywords, "gray"))
-            if t["state"] == "suggested":
+            if t["state"] == "suggested" and can(Permission.EDIT):
                 row = st.container(horizontal=True)
                 row.button("Confirm theme", key=f"rm_tok_{t['theme_id']}", on_click=_decide_theme,
                            args=("confirm", feature_id, t["theme_id"]))
@@ -190,7 +195,8 @@ def main() -> None:
     hub = get_hub()
     st.title("Roadmap")
     actions.show_flash()
-    import_section(hub)
+    if can(Permission.EDIT):
+        import_section(hub)
     rows = feature_table(hub)
     if rows:
         st.divider()

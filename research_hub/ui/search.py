@@ -9,8 +9,10 @@ import datetime as dt
 
 import streamlit as st
 
+from research_hub.core.access import Permission
 from research_hub.ui import actions
 from research_hub.ui.common import (
+    can,
     context_block,
     english_model_note,
     get_hub,
@@ -84,11 +86,12 @@ def hit_card(hit, features: list | None) -> None:
         if hit.duplicates:
             st.caption(f"Said {plural(hit.duplicates + 1, 'time')} by this participant "
                        f"(near-identical quotes collapsed).")
-        row = st.container(horizontal=True)
-        with row.popover("Tags", icon=":material/sell:"):
-            actions.tag_editor(hit)
-        with row.popover("Link to feature", icon=":material/link:"):
-            actions.link_editor(hit, features)
+        if can(Permission.EDIT):
+            row = st.container(horizontal=True)
+            with row.popover("Tags", icon=":material/sell:"):
+                actions.tag_editor(hit)
+            with row.popover("Link to feature", icon=":material/link:"):
+                actions.link_editor(hit, features)
         if hit.context or hit.neighbours:
             with st.expander("Context"):
                 context_block(hit, hit.neighbours)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from research_hub.core.access import Permission
 from research_hub.ui import actions, charts
 from research_hub.ui.common import (
+    can,
     counter_list,
     english_model_note,
     get_hub,
@@ -143,12 +145,13 @@ def drill(result) -> None:
     if theme.first_seen:
         facts.append(f"{theme.first_seen} to {theme.last_seen}")
     st.caption(" · ".join(md_escape(f) for f in facts if f))
-    if theme.id != result.unthemed.id:
+    if theme.id != result.unthemed.id and can(Permission.EDIT):
         with st.container(horizontal=True):
             editor(result, theme)
             st.button("Draft an insight", key=f"th_propose_{theme.id}", icon=":material/lightbulb:",
                       on_click=_propose, args=(theme.id,),
                       help="A draft insight from this theme's label, with its quotes as evidence.")
+    if theme.id != result.unthemed.id:
         if st.toggle("Who says the opposite?", key=f"th_counter_{theme.id}"):
             counter_section(get_hub(), theme)
     shown = st.session_state.get(f"th_more_{theme.id}", QUOTE_PAGE)
