@@ -215,6 +215,17 @@ def cluster(vectors: np.ndarray, *, min_size: int = MIN_SIZE, neighbours: int = 
     if len(x) >= reduce.SMALL:
         labels, n_themes = reduce.partition(x, documents, min_size, positions=positions)
         return Clustering(labels, chance, n_themes, partition=True)
+    return graph_cluster(x, min_size=min_size, neighbours=neighbours, resolution=resolution,
+                         chance=chance, seed=seed)
+
+
+def graph_cluster(vectors: np.ndarray, *, min_size: int = MIN_SIZE, neighbours: int = NEIGHBOURS,
+                  resolution: float | None = None, chance: Chance | None = None,
+                  seed: int = 0) -> Clustering:
+    """The graph method (steps 1-4 above) at any size; the number of themes is found."""
+    x = normalize(vectors)
+    chance = chance or Chance.of(x, seed=seed)
+    min_size = max(int(min_size), 2)
     labels = _round(x, chance, min_size, neighbours, resolution, seed)
     left = np.flatnonzero(labels == UNTHEMED)
     if len(left) >= min_size and len(left) < len(x):

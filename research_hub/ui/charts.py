@@ -27,19 +27,28 @@ def theme_bars(themes) -> alt.Chart:
     ).properties(height=max(120, 26 * len(data)))
 
 
-def project(vectors: np.ndarray) -> np.ndarray:
-    """2-D coordinates of unit vectors (PCA); tiny selections get a flat layout."""
-    if len(vectors) < 3:
-        return np.column_stack([np.arange(len(vectors), dtype=float), np.zeros(len(vectors))])
-    from sklearn.decomposition import PCA
+MAP_POINTS = 5000  # a seeded sample of larger selections is drawn
 
-    return PCA(n_components=2, random_state=0).fit_transform(vectors)
+
+def project(vectors: np.ndarray, documents=None, positions=None) -> np.ndarray:
+    """2-D coordinates (UMAP) of the vectors the themes were clustered on; tiny selections
+    get a flat layout."""
+    if len(vectors) < 4:
+        return np.column_stack([np.arange(len(vectors), dtype=float), np.zeros(len(vectors))])
+    from research_hub.themes.reduce import map_2d
+
+    return map_2d(vectors, documents, positions)
 
 
 def snippet_map(themes, vectors: np.ndarray, ids: list[str]) -> alt.Chart:
     """Each selected snippet as a dot, coloured by its theme; unthemed ones in grey."""
     theme_of = {sid: t.label for t in themes for sid in t.snippet_ids}
-    xy = project(vectors)
+    if len(ids) > MAP_POINTS:
+        keep = np.sort(np.random.default_rng(0).choice(len(ids), MAP_POINTS, replace=False))
+        vectors, ids = vectors[keep], [ids[i] for i in keep]
+    found = [themes.snippets.get(sid) for sid in ids]
+    xy = project(vectors, np.array([s.document_id if s else "" for s in found]),
+                 np.array([s.char_start if s else 0 for s in found]))
     rows = []
     for (x, y), sid in zip(xy, ids):
         s = themes.snippets.get(sid)
