@@ -28,6 +28,7 @@ app use using used make makes made let lets try tried trying look looks looked""
 
 TOKEN = r"(?u)\b[^\W\d_][^\W\d_'’]+\b"
 KEYWORDS = 8
+MEMBERS = 2000  # per theme, for keywords and labels; a large theme's nearest say the same
 
 
 def stop_words() -> frozenset[str]:
@@ -90,7 +91,8 @@ def describe(texts: Sequence[str], labels: np.ndarray, n_themes: int,
     stops = stop_words()
     if background is None:
         background = Background.of(texts, [str(i) for i in range(len(texts))], stops)
-    terms, weights = ctfidf(texts, labels, n_themes)
+    rows = [r for t in range(n_themes) for r in _members(nearest, labels, t)]
+    terms, weights = ctfidf([texts[r] for r in rows], np.asarray(labels)[rows], n_themes)
     if len(terms):
         generic = np.array([any(w in background.generic for w in t.split()) for t in terms])
         weights = np.where(generic[None, :], 0.0, weights)
@@ -100,13 +102,18 @@ def describe(texts: Sequence[str], labels: np.ndarray, n_themes: int,
     for t in range(n_themes):
         label = None
         if phrases:
-            members = [texts[i] for i in nearest[t]] if nearest[t] else \
-                [texts[i] for i in np.flatnonzero(labels == t)]
+            members = [texts[i] for i in _members(nearest, labels, t)]
             label = next((p for p, _ in ranked(members, background, stops) if p not in taken), None)
         label = label or keyword_label(keywords[t])
         taken.add(label)
         out.append((label, keywords[t]))
     return out
+
+
+def _members(nearest: list[list[int]], labels: np.ndarray, t: int) -> list[int]:
+    """Up to MEMBERS rows of theme t, nearest the centre first: enough to name it."""
+    rows = nearest[t] if nearest[t] else np.flatnonzero(np.asarray(labels) == t).tolist()
+    return list(rows[:MEMBERS])
 
 
 def headline(texts: Sequence[str], nearest: Sequence[int], label: str) -> int | None:

@@ -28,7 +28,7 @@ TOKEN = re.compile(r"[^\W\d_][\w'’-]*[^\W_]|[^\W\d_]")
 MIN_WORDS, MAX_WORDS = 2, 4
 GENERIC = 15
 LONGER = 0.25
-MAX_TEXTS = 30_000
+MAX_TEXTS = 20_000
 
 
 def tokens(text: str) -> list[str]:
@@ -36,7 +36,7 @@ def tokens(text: str) -> list[str]:
 
 
 def content(word: str, stops: frozenset[str]) -> bool:
-    return len(word) > 2 and word not in stops and "'" not in word
+    return len(word) > 1 and word not in stops and "'" not in word
 
 
 def grams(text: str, stops: frozenset[str]) -> set[str]:
@@ -59,13 +59,13 @@ def grams(text: str, stops: frozenset[str]) -> set[str]:
 def widespread(texts: Sequence[str], people: Sequence[str], stops: frozenset[str],
                top: int = GENERIC) -> list[str]:
     """The `top` content words used by the largest share of participants (and by at
-    least half of them and five people, so that a small workspace has few or none)."""
+    least a quarter of them and five people, so that a small workspace has few or none)."""
     users: dict[str, set[str]] = {}
     for text, person in zip(texts, people):
         for w in set(tokens(text)):
             if content(w, stops):
                 users.setdefault(w, set()).add(person)
-    least = max(5, len(set(people)) / 2)
+    least = max(5, len(set(people)) / 4)
     ranked_words = sorted(users.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:top]
     return [w for w, who in ranked_words if len(who) >= least]
 
