@@ -31,7 +31,7 @@ CONTEXT_SHARE = 0.7
 DIMENSIONS = 5
 NEIGHBOURS = 15
 MIN_K, MAX_K = 2, 50
-FIT_SAMPLE = 15_000
+FIT_SAMPLE = 10_000
 SEED = 42
 
 
@@ -46,7 +46,7 @@ def with_context(x: np.ndarray, documents: np.ndarray, positions: np.ndarray | N
         return x
     where = np.arange(len(x)) if positions is None else np.asarray(positions)
     order = np.lexsort((np.arange(len(x)), where, np.asarray(documents)))
-    xs = x[order].astype(np.float64)
+    xs = x[order]
     docs = np.asarray(documents)[order]
     starts = np.r_[0, np.flatnonzero(docs[1:] != docs[:-1]) + 1]
     ends = np.r_[starts[1:], len(xs)]
@@ -55,7 +55,7 @@ def with_context(x: np.ndarray, documents: np.ndarray, positions: np.ndarray | N
     pos = np.arange(len(xs))
     lo = np.maximum(pos - window, first)
     hi = np.minimum(pos + window + 1, last)
-    sums = np.vstack([np.zeros((1, xs.shape[1])), np.cumsum(xs, axis=0)])
+    sums = np.vstack([np.zeros((1, xs.shape[1])), np.cumsum(xs, axis=0, dtype=np.float64)])
     context = (sums[hi] - sums[lo]) / (hi - lo)[:, None]
     mixed = np.empty_like(x)
     mixed[order] = (xs + share * normalize(context)).astype(np.float32)
