@@ -31,13 +31,18 @@ MAP_POINTS = 5000  # a seeded sample of larger selections is drawn
 
 
 def project(vectors: np.ndarray, documents=None, positions=None) -> np.ndarray:
-    """2-D coordinates (UMAP) of the vectors the themes were clustered on; tiny selections
-    get a flat layout."""
+    """2-D coordinates of the vectors the themes were clustered on: UMAP from reduce.SMALL
+    snippets on (where the themes come from UMAP too), PCA of fewer; tiny selections get
+    a flat layout."""
+    from research_hub.themes.reduce import SMALL, map_2d
+
     if len(vectors) < 4:
         return np.column_stack([np.arange(len(vectors), dtype=float), np.zeros(len(vectors))])
-    from research_hub.themes.reduce import map_2d
+    if len(vectors) >= SMALL:
+        return map_2d(vectors, documents, positions)
+    from sklearn.decomposition import PCA
 
-    return map_2d(vectors, documents, positions)
+    return PCA(n_components=2, random_state=0).fit_transform(vectors)
 
 
 def snippet_map(themes, vectors: np.ndarray, ids: list[str]) -> alt.Chart:
