@@ -86,3 +86,18 @@ def test_a_workspace_never_mixes_vectors_of_two_backends(tmp_path, sample_worksp
     assert other.reindex()["encoded"] > 0  # re-embedded with the configured backend
     assert other.search("export is slow") and other.doctor()["ok"]
     other.close()
+
+
+def test_themes_from_stored_vectors_load_no_torch_transformers_or_spacy(tmp_path, sample_workspace):
+    import shutil
+
+    home = tmp_path / "ws"
+    shutil.copytree(sample_workspace, home)
+    code = ("import sys; import numpy as np; from research_hub import Hub; "
+            "from research_hub.themes.cluster import cluster; "
+            f"h = Hub({str(home)!r}); t = h.themes(all_snippets=True); "
+            "big = cluster(np.random.default_rng(0).normal(size=(240, 16)));"  # the UMAP path
+            "heavy = [m for m in ('torch', 'transformers', 'sentence_transformers', 'spacy') if m in sys.modules]; "
+            "print(len(t) > 0, big.partition, heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().split("\n")[-1] == "True True []"

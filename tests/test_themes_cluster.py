@@ -82,7 +82,7 @@ def test_ctfidf_keywords_are_not_stop_words():
     kw0, kw1 = top_terms(terms, weights[0]), top_terms(terms, weights[1])
     assert "export" in kw0 and "bank" in " ".join(kw1)
     assert not {"the", "um", "you", "know", "really", "is"} & set(kw0 + kw1)
-    out = describe(texts, labels, 2, [[0, 1], [2, 3]], use_spacy=False)
+    out = describe(texts, labels, 2, [[0, 1], [2, 3]], phrases=False)
     assert "export" in out[0][0] and "bank" in out[1][0]
 
 

@@ -13,6 +13,7 @@ from research_hub.bench import redact as bench_redact_run
 from research_hub.bench import search as bench_search_run
 from research_hub.bench import tags as bench_tags_run
 from research_hub.bench import themes as bench_themes_run
+from research_hub.bench import themes_eval as bench_themes_eval_run
 from research_hub.cli.common import err, fail, print_json, table
 from research_hub.core.settings import env_value
 
@@ -61,17 +62,43 @@ def bench_search(snippets: int = typer.Option(100_000, help="Snippets in the lat
           [(r["measure"], r["queries"], r["p50_ms"], r["p95_ms"], r["note"]) for r in result["latency"]])
 
 
-def bench_themes(csv_path: Optional[Path] = typer.Option(None, "--csv", help="Labelled CSV (text, category); default BANKING77."),
-                 sample: Optional[int] = typer.Option(None, help="Use a random sample of this many rows."),
+def bench_themes(csv_path: Optional[Path] = typer.Option(None, "--csv", help="A labelled CSV (text, category), e.g. BANKING77, instead of the interviews."),
+                 sample: Optional[int] = typer.Option(None, help="With --csv: a random sample of this many rows."),
                  no_bertopic: bool = typer.Option(False, "--no-bertopic", help="Skip the BERTopic baseline."),
+                 scale: int = typer.Option(100_000, help="Snippets for the scale run (0: skip)."),
+                 workdir: Optional[Path] = typer.Option(None, help="Where the ingested Anthropic workspace is kept and reused."),
                  as_json: bool = typer.Option(False, "--json")):
-    """V-measure, ARI, themes, unthemed share and time: research_hub against BERTopic, same vectors."""
-
+    """Themes against the archivists' codes (oral histories) next to BERTopic, generic labels
+    on the Anthropic pain points, and time at scale. --csv: a labelled CSV instead."""
+    say = lambda m: err.print(m, markup=False, highlight=False)  # noqa: E731
     try:
-        result = bench_themes_run.run(csv_path or bench_themes_run.default_csv(Path(__file__).resolve().parents[2]), sample,
-                       not no_bertopic, out=lambda m: err.print(m, markup=False, highlight=False))
+        if csv_path:
+            return _bench_labelled(bench_themes_run.run(csv_path, sample, not no_bertopic, out=say), as_json)
+        result = bench_themes_eval_run.run(not no_bertopic, scale, workdir, out=say)
     except (FileNotFoundError, KeyError) as exc:
         fail(str(exc))
+    if as_json:
+        return print_json(result)
+    oral, pain, big = result["oral"], result["pain"], result["scale"]
+    table(f"bench themes: oral histories, {oral['rows']} participant rows, {oral['coded']} coded",
+          ["method", "V-measure", "ARI", "themes", "unthemed", "seconds"],
+          [(r["method"], r["v_measure"], r["ari"], r["themes"], f"{r['unthemed_share']:.1%}", r["seconds"])
+           for r in oral["methods"]])
+    if "note" in oral:
+        typer.echo(f"note: {oral['note']}")
+    typer.echo(f"data: {oral['data']}")
+    table(f"pain_point themes: {pain['snippets']} snippets",
+          ["themes", "generic labels", "unthemed", "seconds"],
+          [(pain["themes"], f"{pain['generic_share']:.1%}", f"{pain['unthemed_share']:.1%}", pain["seconds"])])
+    typer.echo(f"generic words: {', '.join(pain['generic'])}")
+    typer.echo(f"labels: {'; '.join(pain['labels'])}")
+    typer.echo(f"data: {pain['data']}")
+    if big:
+        typer.echo(f"scale: {big['snippets']} snippets -> {big['themes']} themes in {big['seconds']}s, "
+                   f"process peak {big['peak_gb']} GB (timings inflated by other work on this machine)")
+
+
+def _bench_labelled(result: dict, as_json: bool) -> None:
     if as_json:
         return print_json(result)
     table(f"bench themes: {result['texts']} texts, {result['intents']} intents",

@@ -155,7 +155,7 @@ def ask(ws, question: str, k: int = DEFAULT_K, labels: bool = True, **filters: A
     rows = [np.flatnonzero(found.labels == g) for g in range(found.n_themes)]
     nearest = [[int(r[j]) for j in nearest_first(x[r])] for r in rows]
     described = describe([h.text for h in hits], found.labels, found.n_themes, nearest,
-                         use_spacy=labels) if found.n_themes else []
+                         phrases=labels) if found.n_themes else []
     for r, (label, keywords) in zip(rows, described):
         answer.groups.append(_group([hits[i] for i in r], label, keywords, of))
     answer.groups.sort(key=lambda g: (-g.participants, -len(g.quotes), g.label))

@@ -24,7 +24,7 @@ __all__ = ["themes", "Theme", "Themes", "rename", "merge", "move", "pin", "split
 def themes(ws, tags: Sequence[str] | None = ("pain_point",), **options: Any) -> Themes:
     """Themes of the participant snippets carrying all `tags` (None: every participant snippet).
     Options: study, kind, min_size (default 3), resolution (default: by corpus size, 1 to 2),
-    labels (False: skip spaCy noun-chunk labels)."""
+    labels (False: keyword labels instead of distinctive phrases)."""
     return compute(ws, tags, **theme_options(options))
 
 

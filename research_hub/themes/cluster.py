@@ -1,4 +1,10 @@
-"""Cluster unit vectors into themes without being told how many.
+"""Cluster unit vectors into themes.
+
+From reduce.SMALL (200) snippets on, themes come from context-aware vectors,
+UMAP and KMeans (reduce.py): measured on real interviews, that agrees with
+human codes where the graph method below over-merges. Below it, on a
+handful of snippets, the graph method finds the number of themes itself and
+leaves what fits no theme unthemed:
 
 The steps follow BERTopic's pipeline (neighbours -> cluster -> outliers), with
 faster parts that need no dimension reduction. Every threshold is measured on
@@ -68,6 +74,7 @@ class Clustering:
     labels: np.ndarray      # theme index per row (0 = largest), UNTHEMED for the unthemed group
     chance: Chance
     n_themes: int
+    partition: bool = False  # True: every row was given a theme (reduce.py), none judged unfit
 
 
 def normalize(vectors: np.ndarray) -> np.ndarray:
@@ -196,8 +203,26 @@ def _round(x: np.ndarray, chance: Chance, min_size: int, neighbours: int, resolu
 
 
 def cluster(vectors: np.ndarray, *, min_size: int = MIN_SIZE, neighbours: int = NEIGHBOURS,
-            resolution: float | None = None, chance: Chance | None = None, seed: int = 0) -> Clustering:
-    """Themes for `vectors` (one row per snippet); the number of themes is found, not given."""
+            resolution: float | None = None, chance: Chance | None = None, seed: int = 0,
+            documents: np.ndarray | None = None, positions: np.ndarray | None = None) -> Clustering:
+    """Themes for `vectors` (one row per snippet). On large corpora `documents` and
+    `positions` (where each snippet sits in its document) give each snippet its context."""
+    x = normalize(vectors)
+    chance = chance or Chance.of(x, seed=seed)
+    min_size = max(int(min_size), 2)
+    from research_hub.themes import reduce
+
+    if len(x) >= reduce.SMALL:
+        labels, n_themes = reduce.partition(x, documents, min_size, positions=positions)
+        return Clustering(labels, chance, n_themes, partition=True)
+    return graph_cluster(x, min_size=min_size, neighbours=neighbours, resolution=resolution,
+                         chance=chance, seed=seed)
+
+
+def graph_cluster(vectors: np.ndarray, *, min_size: int = MIN_SIZE, neighbours: int = NEIGHBOURS,
+                  resolution: float | None = None, chance: Chance | None = None,
+                  seed: int = 0) -> Clustering:
+    """The graph method (steps 1-4 above) at any size; the number of themes is found."""
     x = normalize(vectors)
     chance = chance or Chance.of(x, seed=seed)
     min_size = max(int(min_size), 2)
@@ -211,8 +236,10 @@ def cluster(vectors: np.ndarray, *, min_size: int = MIN_SIZE, neighbours: int = 
 
 
 def place(x: np.ndarray, labels: np.ndarray, movable: np.ndarray, chance: Chance, min_size: int,
-          closed: np.ndarray, protected: np.ndarray) -> np.ndarray:
+          closed: np.ndarray, protected: np.ndarray, keep_unfit: bool = False) -> np.ndarray:
     """Send each movable row to the group it fits best, or UNTHEMED, until stable.
+    `keep_unfit`: a row that fits no group stays where it is (a partition's
+    member is not unthemed for failing the chance test).
 
     Groups are labels 0..n-1. `closed[g]`: nobody joins group g (pinned);
     `protected[g]`: g is never dissolved for being small (kept by the researcher).
@@ -228,7 +255,8 @@ def place(x: np.ndarray, labels: np.ndarray, movable: np.ndarray, chance: Chance
         margin = means - chance.fit(sizes)[None, :]
         margin[:, closed | (sizes == 0)] = -np.inf
         best = margin.argmax(axis=1)
-        new = np.where(movable, np.where(margin[rows, best] >= 0, best, UNTHEMED), labels)
+        stay = np.where(keep_unfit & (labels >= 0), labels, UNTHEMED)
+        new = np.where(movable, np.where(margin[rows, best] >= 0, best, stay), labels)
         size = np.bincount(new[new >= 0], minlength=n)
         small = (size < min_size) & ~protected
         new = np.where(movable & (new >= 0) & small[np.maximum(new, 0)], UNTHEMED, new)

@@ -6,7 +6,9 @@ Order of precedence, strongest first:
 3. kept themes keep their members;
 4. the other (free) snippets are clustered afresh, then each goes to the
    group it fits best (cluster.place): a kept theme or a new cluster. This is
-   how a later ingest lands new snippets in saved themes. A new cluster takes
+   how a later ingest lands new snippets in saved themes. On large selections
+   (reduce.py) a free snippet stays in its new cluster unless a kept theme
+   fits it. A new cluster takes
    the id of the earlier auto theme it mostly overlaps, so ids are stable.
 No snippet is re-embedded: vectors come from the embedding cache by text hash,
 then from Chroma for any the cache lacks.
@@ -22,7 +24,8 @@ import numpy as np
 from research_hub.core.errors import IndexMismatchError
 from research_hub.core.models import Snippet
 from research_hub.themes import cluster as clustering
-from research_hub.themes.label import describe
+from research_hub.themes.label import describe, headline, stop_words
+from research_hub.themes.phrases import Background
 from research_hub.themes.model import UNTHEMED_ID, Themes, nearest_first, theme_record
 from research_hub.store.themes import AUTO, KEPT, PINNED, StoredTheme, ThemeStore
 
@@ -76,12 +79,13 @@ def compute(ws, tags: Sequence[str] | None = None, *, study: str | None = None,
     stored = store.load(scope)
     assign, slots = _decided(snippets, stored, store.moves(scope))
     free = assign == FREE
-    new_groups = _cluster_free(x, assign, chance, min_size, resolution)
-    assign = _settle_free(x, assign, free, slots, new_groups, stored, chance, min_size)
+    new_groups, partition = _cluster_free(x, snippets, assign, chance, min_size, resolution)
+    assign = _settle_free(x, assign, free, slots, new_groups, stored, chance, min_size, partition)
     slots = slots + _carry_ids([[snippets[r].snippet_id for r in np.flatnonzero(assign == len(slots) + g)]
                                 for g in range(new_groups)],
                                {tid: t.members for tid, t in stored.items() if t.state == AUTO}, scope)
-    result = _describe(snippets, x, assign, slots, stored, scope, chance, labels, started)
+    background = _background(ws, snippets, tags, study, kind)
+    result = _describe(snippets, x, assign, slots, stored, scope, chance, labels, background, started)
     store.save_run(scope, [StoredTheme(t.id, scope, stored[t.id].name if t.id in stored else None,
                                        t.auto_label, t.keywords, t.state, set(t.snippet_ids))
                            for t in result])
@@ -110,23 +114,33 @@ def _decided(snippets: list[Snippet], stored: dict[str, StoredTheme],
     return assign, slots
 
 
-def _cluster_free(x, assign, chance, min_size, resolution) -> int:
-    """Cluster the free rows; they get labels FREE_BASE + cluster (or UNTHEMED). Returns clusters."""
+def _cluster_free(x, snippets, assign, chance, min_size, resolution) -> tuple[int, bool]:
+    """Cluster the free rows; they get labels FREE_BASE + cluster (or UNTHEMED).
+    Returns (clusters, whether they partition the free rows)."""
     free = np.flatnonzero(assign == FREE)
     if not len(free):
-        return 0
-    result = clustering.cluster(x[free], min_size=min_size, chance=chance, resolution=resolution)
+        return 0, False
+    documents = np.array([snippets[r].document_id for r in free])
+    positions = np.array([snippets[r].char_start for r in free])
+    result = clustering.cluster(x[free], min_size=min_size, chance=chance, resolution=resolution,
+                                documents=documents, positions=positions)
     assign[free] = np.where(result.labels >= 0, FREE_BASE + result.labels, clustering.UNTHEMED)
-    return result.n_themes
+    return result.n_themes, result.partition
 
 
-def _settle_free(x, assign, free, slots, new_groups, stored, chance, min_size) -> np.ndarray:
-    """Free rows go where they fit best: a kept theme or a new cluster (never a pinned one)."""
+def _settle_free(x, assign, free, slots, new_groups, stored, chance, min_size,
+                 partition) -> np.ndarray:
+    """Free rows go where they fit best: a kept theme or a new cluster (never a pinned one).
+    A partition's rows move only into a kept theme that fits them."""
     k = len(slots)
     labels = np.where(assign >= FREE_BASE, assign - FREE_BASE + k, assign)
-    closed = np.array([stored[t].state == PINNED for t in slots] + [False] * new_groups, dtype=bool)
+    if partition and k == 0:
+        return labels
+    pinned = [stored[t].state == PINNED for t in slots]
+    closed = np.array(pinned + [partition] * new_groups, dtype=bool)
     protected = np.array([True] * k + [False] * new_groups, dtype=bool)
-    return clustering.place(x, labels, free, chance, min_size, closed, protected)
+    return clustering.place(x, labels, free, chance, min_size, closed, protected,
+                            keep_unfit=partition)
 
 
 def _carry_ids(groups: list[list[str]], previous: dict[str, set[str]], scope: str) -> list[str]:
@@ -153,7 +167,14 @@ def new_id(scope: str, members: Sequence[str]) -> str:
     return "t" + hashlib.sha1(raw.encode("utf-8")).hexdigest()[:9]
 
 
-def _describe(snippets, x, assign, slots, stored, scope, chance, labels, started) -> Themes:
+def _background(ws, snippets: list[Snippet], tags, study, kind) -> Background:
+    """Phrase counts of every participant snippet of the workspace, which labels stand out from."""
+    everyone = snippets if not (tags or study or kind) else select(ws, None, None, None)
+    return Background.of([s.text for s in everyone], [s.participant for s in everyone], stop_words())
+
+
+def _describe(snippets, x, assign, slots, stored, scope, chance, labels, background,
+              started) -> Themes:
     total = len(snippets)
     present = [i for i in range(len(slots)) if (assign == i).any()]
     label_of = np.full(len(snippets), -1)
@@ -164,7 +185,7 @@ def _describe(snippets, x, assign, slots, stored, scope, chance, labels, started
         rows = np.flatnonzero(label_of == k)
         nearest.append([int(rows[j]) for j in nearest_first(x[rows])])
     texts = [s.text for s in snippets]
-    described = describe(texts, label_of, len(present), nearest, use_spacy=labels)
+    described = describe(texts, label_of, len(present), nearest, phrases=labels, background=background)
     themes = []
     for k, i in enumerate(present):
         tid = slots[i]
@@ -172,8 +193,10 @@ def _describe(snippets, x, assign, slots, stored, scope, chance, labels, started
         old = stored.get(tid)
         state = old.state if old is not None else AUTO
         rows = np.flatnonzero(label_of == k)
+        top = headline(texts, nearest[k], auto_label)
         themes.append(theme_record(tid, (old.name if old and old.name else auto_label), auto_label,
-                                   keywords, state, [snippets[r] for r in rows], x[rows], total))
+                                   keywords, state, [snippets[r] for r in rows], x[rows], total,
+                                   headline_id=snippets[top].snippet_id if top is not None else None))
     themes.sort(key=lambda t: (-t.size, t.id))
     rows = np.flatnonzero(label_of < 0)
     unthemed = theme_record(UNTHEMED_ID, "Unthemed", "Unthemed", [], "unthemed",

@@ -1,14 +1,13 @@
-"""Theme keywords (class-based TF-IDF) and short human labels (spaCy noun chunks).
+"""Theme keywords (class-based TF-IDF) and readable labels (distinctive phrases, phrases.py).
 
 Keywords: BERTopic's c-TF-IDF over word 1-2-grams: a term scores high for a
 theme when it is frequent inside the theme and rare across themes. Stop words
 include interview filler ("um", "you know", "basically") so that labels are
-not a bag of function words.
+not a bag of function words, and the workspace's most widespread content
+words are left out (a word most participants use names no theme).
 
-Labels: the noun chunk, from the snippets nearest the theme's centre, whose
-words weigh most in the theme's c-TF-IDF ("the CSV export" -> "CSV export").
-Without a trained spaCy pipeline (`nlp.trained()` is None) the label is the
-best keyword phrase.
+Labels: the phrase most distinctive of the theme against the workspace
+(phrases.py); without one, the best keywords.
 """
 from __future__ import annotations
 
@@ -17,7 +16,7 @@ from typing import Sequence
 
 import numpy as np
 
-from research_hub.core import nlp
+from research_hub.themes.phrases import Background, holds, ranked
 
 FILLER = """um umm uh uhh er erm ah oh ok okay yeah yes yep no nope like just really actually
 basically literally honestly totally pretty kind sort lot lots thing things stuff bit way
@@ -29,7 +28,7 @@ app use using used make makes made let lets try tried trying look looks looked""
 
 TOKEN = r"(?u)\b[^\W\d_][^\W\d_'’]+\b"
 KEYWORDS = 8
-LABEL_SOURCES = 8  # snippets nearest the centre whose noun chunks are label candidates
+MEMBERS = 2000  # per theme, for keywords and labels; a large theme's nearest say the same
 
 
 def stop_words() -> frozenset[str]:
@@ -71,59 +70,6 @@ def top_terms(terms: np.ndarray, weights: np.ndarray, top: int = KEYWORDS) -> li
     return chosen
 
 
-def weight_lookup(terms: np.ndarray, weights: np.ndarray) -> dict[str, float]:
-    nz = np.flatnonzero(weights > 0)
-    return {terms[j]: float(weights[j]) for j in nz}
-
-
-def clean_chunk(span, stops: frozenset[str]) -> list[str]:
-    """Words of a noun chunk without leading/trailing determiners, pronouns and stop words."""
-    toks = [t for t in span if not t.is_punct and not t.is_space]
-    while toks and (toks[0].pos_ in {"DET", "PRON", "ADP", "CCONJ", "NUM"}
-                    or toks[0].lower_ in stops):
-        toks = toks[1:]
-    while toks and toks[-1].lower_ in stops:
-        toks = toks[:-1]
-    words = [t.text if t.text.isupper() and len(t.text) > 1 else t.lower_ for t in toks]
-    return words if 1 <= len(words) <= 4 else []
-
-
-def chunk_label(docs: list, weights: dict[str, float], stops: frozenset[str]) -> str | None:
-    """The noun chunk whose words weigh most; a phrase found in several snippets wins ties."""
-    scores: dict[str, float] = {}
-    seen_in: dict[str, int] = {}
-    for doc in docs:
-        found = set()
-        for span in doc.noun_chunks:
-            words = clean_chunk(span, stops)
-            if not words:
-                continue
-            lower = [w.lower() for w in words]
-            word_weights = [weights.get(w, 0.0) for w in lower]
-            if not all(word_weights):  # every word must say something about this theme
-                continue
-            score = sum(word_weights) + sum(weights.get(f"{a} {b}", 0.0) for a, b in zip(lower, lower[1:]))
-            phrase = " ".join(words)
-            scores[phrase] = max(scores.get(phrase, 0.0), score)
-            found.add(phrase)
-        for phrase in found:
-            seen_in[phrase] = seen_in.get(phrase, 0) + 1
-    if not scores:
-        return None
-    return max(scores, key=lambda p: (scores[p] * seen_in[p] ** 0.5, -len(p)))
-
-
-def widen(label: str, keywords: list[str]) -> str:
-    """A one-word label gets the best keyword that is not a form of the same word."""
-    if " " in label:
-        return label
-    stem = label.lower()[:4]
-    for k in keywords:
-        if not any(w[:4] == stem for w in k.split()):
-            return f"{label}, {k}"
-    return label
-
-
 def keyword_label(keywords: list[str]) -> str:
     if not keywords:
         return "(no label)"
@@ -132,43 +78,47 @@ def keyword_label(keywords: list[str]) -> str:
     return f"{keywords[0]}, {keywords[1]}"
 
 
+
+
 def describe(texts: Sequence[str], labels: np.ndarray, n_themes: int,
-             nearest: list[list[int]], use_spacy: bool = True) -> list[tuple[str, list[str]]]:
-    """(label, keywords) per theme. `nearest[t]` lists row indices nearest theme t's centre."""
-    terms, weights = ctfidf(texts, labels, n_themes)
-    keywords = [top_terms(terms, weights[t]) if len(terms) else [] for t in range(n_themes)]
-    nlp = _noun_chunker() if use_spacy else None
-    if nlp is None:
-        return [(keyword_label(k), k) for k in keywords]
+             nearest: list[list[int]], phrases: bool = True,
+             background: Background | None = None) -> list[tuple[str, list[str]]]:
+    """(label, keywords) per theme. `nearest[t]` lists row indices nearest theme t's centre.
+
+    Label: the theme's most distinctive phrase against `background` (default: all
+    `texts`), each phrase used by one theme at most; keywords: c-TF-IDF terms
+    without the background's generic words. `phrases=False`: keyword labels only."""
     stops = stop_words()
-    sources = [[texts[i] for i in nearest[t][:LABEL_SOURCES]] for t in range(n_themes)]
-    flat = [_squash(t) for group in sources for t in group]
-    parsed = iter(nlp.pipe(flat, batch_size=64))
+    if background is None:
+        background = Background.of(texts, [str(i) for i in range(len(texts))], stops)
+    rows = [r for t in range(n_themes) for r in _members(nearest, labels, t)]
+    terms, weights = ctfidf([texts[r] for r in rows], np.asarray(labels)[rows], n_themes)
+    if len(terms):
+        generic = np.array([any(w in background.generic for w in t.split()) for t in terms])
+        weights = np.where(generic[None, :], 0.0, weights)
+    keywords = [top_terms(terms, weights[t]) if len(terms) else [] for t in range(n_themes)]
+    taken: set[str] = set()
     out = []
     for t in range(n_themes):
-        docs = [next(parsed) for _ in sources[t]]
-        best = chunk_label(docs, weight_lookup(terms, weights[t]), stops) if len(terms) else None
-        out.append((widen(best, keywords[t]) if best else keyword_label(keywords[t]), keywords[t]))
+        label = None
+        if phrases:
+            members = [texts[i] for i in _members(nearest, labels, t)]
+            label = next((p for p, _ in ranked(members, background, stops) if p not in taken), None)
+        label = label or keyword_label(keywords[t])
+        taken.add(label)
+        out.append((label, keywords[t]))
     return out
 
 
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text)[:600]
+def _members(nearest: list[list[int]], labels: np.ndarray, t: int) -> list[int]:
+    """Up to MEMBERS rows of theme t, nearest the centre first: enough to name it."""
+    rows = nearest[t] if nearest[t] else np.flatnonzero(np.asarray(labels) == t).tolist()
+    return list(rows[:MEMBERS])
 
 
-def _noun_chunker():
-    """The trained pipeline with only what noun chunks need, or None."""
-    pipeline = nlp.trained()
-    if pipeline is None or "parser" not in pipeline.pipe_names:
-        return None
-    return _Restricted(pipeline)
-
-
-class _Restricted:
-    """nlp.pipe with NER off for this call only (noun chunks need tagger + parser)."""
-    def __init__(self, pipeline):
-        self.pipeline = pipeline
-
-    def pipe(self, texts, batch_size: int = 64) -> list:
-        off = [n for n in ("ner", "lemmatizer") if n in self.pipeline.pipe_names]
-        return list(self.pipeline.pipe(texts, batch_size=batch_size, disable=off))
+def headline(texts: Sequence[str], nearest: Sequence[int], label: str) -> int | None:
+    """The member nearest the centre that holds the label's words (verbatim quote), else the nearest."""
+    for i in nearest:
+        if holds(texts[i], label):
+            return int(i)
+    return int(nearest[0]) if len(nearest) else None

@@ -32,6 +32,7 @@ class Theme:
     documents: list[str] = field(default_factory=list)
     state: str = "auto"             # auto, kept, pinned; "unthemed" for the unthemed group
     share: float = 0.0              # of the selected snippets
+    headline: dict[str, Any] | None = None  # the quote nearest the centre holding the label's words
 
     @property
     def renamed(self) -> bool:
@@ -73,23 +74,28 @@ class Themes(list):
 
 
 def theme_record(theme_id: str, label: str, auto_label: str, keywords: list[str], state: str,
-                 members: list[Snippet], x: np.ndarray | None, total: int) -> Theme:
-    """Counts, dates, sentiment and quotes of one group; `x` holds its unit vectors (row per member)."""
+                 members: list[Snippet], x: np.ndarray | None, total: int,
+                 headline_id: str | None = None) -> Theme:
+    """Counts, dates, sentiment and quotes of one group; `x` holds its unit vectors (row per member).
+    The quotes start with the headline quote `headline_id` when given."""
     dates = sorted(s.date for s in members if s.date)
     participants = sorted({s.participant for s in members})
     documents = sorted({s.document_id for s in members})
     order = nearest_first(x) if x is not None and len(members) else list(range(len(members)))
     ordered = [members[i] for i in order]
+    top = next((s for s in ordered if s.snippet_id == headline_id), None)
+    by_quote = [top] + [s for s in ordered if s is not top] if top is not None else ordered
     sentiments = [s.sentiment for s in members if s.sentiment is not None]
     return Theme(
         id=theme_id, label=label, auto_label=auto_label, keywords=keywords, size=len(members),
         participant_count=len(participants), document_count=len(documents),
         studies=sorted({s.study for s in members if s.study}),
         mean_sentiment=round(float(np.mean(sentiments)), 3) if sentiments else None,
-        quotes=[quote(s) for s in pick_quotes(ordered)], first_seen=dates[0] if dates else None,
+        quotes=[quote(s) for s in pick_quotes(by_quote)], first_seen=dates[0] if dates else None,
         last_seen=dates[-1] if dates else None, snippet_ids=[s.snippet_id for s in ordered],
         participants=participants, documents=documents, state=state,
-        share=round(len(members) / total, 4) if total else 0.0)
+        share=round(len(members) / total, 4) if total else 0.0,
+        headline=quote(top) if top is not None else None)
 
 
 def nearest_first(x: np.ndarray) -> list[int]:

@@ -27,10 +27,19 @@ def theme_bars(themes) -> alt.Chart:
     ).properties(height=max(120, 26 * len(data)))
 
 
-def project(vectors: np.ndarray) -> np.ndarray:
-    """2-D coordinates of unit vectors (PCA); tiny selections get a flat layout."""
-    if len(vectors) < 3:
+MAP_POINTS = 5000  # a seeded sample of larger selections is drawn
+
+
+def project(vectors: np.ndarray, documents=None, positions=None) -> np.ndarray:
+    """2-D coordinates of the vectors the themes were clustered on: UMAP from reduce.SMALL
+    snippets on (where the themes come from UMAP too), PCA of fewer; tiny selections get
+    a flat layout."""
+    from research_hub.themes.reduce import SMALL, map_2d
+
+    if len(vectors) < 4:
         return np.column_stack([np.arange(len(vectors), dtype=float), np.zeros(len(vectors))])
+    if len(vectors) >= SMALL:
+        return map_2d(vectors, documents, positions)
     from sklearn.decomposition import PCA
 
     return PCA(n_components=2, random_state=0).fit_transform(vectors)
@@ -39,7 +48,12 @@ def project(vectors: np.ndarray) -> np.ndarray:
 def snippet_map(themes, vectors: np.ndarray, ids: list[str]) -> alt.Chart:
     """Each selected snippet as a dot, coloured by its theme; unthemed ones in grey."""
     theme_of = {sid: t.label for t in themes for sid in t.snippet_ids}
-    xy = project(vectors)
+    if len(ids) > MAP_POINTS:
+        keep = np.sort(np.random.default_rng(0).choice(len(ids), MAP_POINTS, replace=False))
+        vectors, ids = vectors[keep], [ids[i] for i in keep]
+    found = [themes.snippets.get(sid) for sid in ids]
+    xy = project(vectors, np.array([s.document_id if s else "" for s in found]),
+                 np.array([s.char_start if s else 0 for s in found]))
     rows = []
     for (x, y), sid in zip(xy, ids):
         s = themes.snippets.get(sid)

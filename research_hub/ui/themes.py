@@ -63,8 +63,9 @@ def overview(hub, result) -> None:
         vectors = hub_call(stored_vectors, hub, result)
         if vectors is not None and len(ids):
             st.altair_chart(charts.snippet_map(result, vectors, ids), key="th_map")
-            st.caption("Each dot is a quote; nearby dots say similar things (PCA of the stored "
-                       "embeddings).")
+            st.caption("Each dot is a quote, coloured by its theme; nearby dots say similar "
+                       "things in similar surroundings (UMAP of the vectors the themes were "
+                       "clustered on).")
 
 
 def over_time(hub, result) -> None:
@@ -154,8 +155,13 @@ def drill(result) -> None:
     if theme.id != result.unthemed.id:
         if st.toggle("Who says the opposite?", key=f"th_counter_{theme.id}"):
             counter_section(get_hub(), theme)
+    top = theme.headline["snippet_id"] if theme.headline else None
+    if top and top in result.snippets:
+        st.markdown("**Headline quote**")
+        with st.container(border=True):
+            quote_card(result.snippets[top])
     shown = st.session_state.get(f"th_more_{theme.id}", QUOTE_PAGE)
-    for sid in theme.snippet_ids[:shown]:
+    for sid in [s for s in theme.snippet_ids if s != top][:shown]:
         snip = result.snippets.get(sid)
         if snip is not None:
             with st.container(border=True):
