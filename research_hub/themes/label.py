@@ -11,7 +11,6 @@ Labels: the phrase most distinctive of the theme against the workspace
 """
 from __future__ import annotations
 
-import re
 from typing import Sequence
 
 import numpy as np
