@@ -23,9 +23,11 @@ from research_hub.roadmap import Roadmap
 from research_hub.search import search
 from research_hub.store import backup as backups
 from research_hub.store import heal, upkeep
+from research_hub.store import rebuild as rebuilds
 from research_hub.store.writer import Writer
 from research_hub.themes.engine import vectors as stored_vectors
 from research_hub.themes.model import Themes
+from research_hub.core.settings import home_path
 from research_hub.workspace import Workspace
 
 
@@ -61,7 +63,7 @@ class Hub:
                 study=study, kind=kind, text_col=text_col, keys=keys or {},
                 redactor=ws.redactor(redact), max_bytes=ws.settings.max_bytes,
                 keep_original=ws.config.get("keep_original") if keep_original is None else keep_original)
-            report = Pipeline(Writer(ws), ws.embedder, ws.tagger(), options, progress).run(paths)
+            report = Pipeline(Writer(ws, text_col), ws.embedder, ws.tagger(), options, progress).run(paths)
             return heal.checked(ws, report)
 
     def ingest_upload(self, name: str, data: bytes, **kwargs) -> IngestReport:
@@ -216,7 +218,8 @@ class Hub:
         return self.workspace.config.get(name)
 
     def set_config(self, name: str, value: Any) -> Any:
-        return self.workspace.config.set(name, value)
+        with self.workspace.audited("config.set", name, value=value):
+            return self.workspace.config.set(name, value)
 
     # -- upkeep and backup ------------------------------------------------------
     def reindex(self, progress=None) -> dict[str, int]:
@@ -235,6 +238,21 @@ class Hub:
     def restore(archive: str | Path, home: str | Path, force: bool = False, **options: Any) -> dict[str, Any]:
         """Unpack a backup into `home` and rebuild its vector index (cached vectors, no model)."""
         return backups.restore(archive, home, lambda h: Workspace(h, **options), force=force)
+
+    @staticmethod
+    def rebuild(home: str | Path | None = None, force: bool = False, progress=None,
+                **options: Any) -> dict[str, Any]:
+        """Recover a damaged or lost hub.sqlite from sources/ and the journal of manual work
+        (the damaged files are set aside in damaged-<time>/, never deleted)."""
+        folder = home_path(home)
+        return rebuilds.rebuild(folder, lambda h: Workspace(h, **options), force, progress)
+
+    # -- audit trail -------------------------------------------------------------
+    def audit(self, who: str | None = None, action: str | None = None, since: str | None = None,
+              until: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+        """Human changes, newest first: who, when, action, target, arguments, rows before and after.
+        `action` may be a prefix ('theme' matches theme.rename ...); since/until are ISO dates."""
+        return [e.to_dict() for e in self.workspace.audit.entries(who, action, since, until, limit)]
 
     def close(self) -> None:
         self.workspace.close()

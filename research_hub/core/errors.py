@@ -49,3 +49,7 @@ class BackupError(InvalidInputError):
 
 class IndexMismatchError(ResearchHubError):
     """The vector index holds vectors of another model or backend than the one configured."""
+
+
+class DamagedWorkspaceError(ResearchHubError):
+    """The workspace's database is damaged or missing: rebuild it or restore a backup."""
