@@ -53,6 +53,19 @@ def set_aside(db_path: Path) -> Path | None:
     return folder
 
 
+def stage_sources(home: Path) -> Path:
+    """Move the source copies to sources.rebuild/ while the rebuild runs: opening the index on
+    an empty database would otherwise clear them away as copies of no document. A rebuild
+    that died leaves them there, and the next one picks them up."""
+    sources, staged = home / "sources", home / "sources.rebuild"
+    staged.mkdir(exist_ok=True)
+    if sources.is_dir():
+        for f in sources.iterdir():
+            if f.is_file() and not (staged / f.name).exists():
+                shutil.move(str(f), staged / f.name)
+    return staged
+
+
 def kept_documents(entries: list[dict[str, Any]], sources: Path) -> tuple[list[dict], list[str]]:
     """The documents alive at the end of the journal, as (recipe, source file); plus source
     copies no entry describes (ingested before the journal existed), with a plain recipe."""
@@ -83,7 +96,7 @@ def _ingest(ws, docs: list[dict[str, Any]], progress) -> tuple[int, list[str]]:
     stored, failed = 0, []
     for (study, kind, text_col), group in groups.items():
         keys = {str(d["file"]): d["source_key"] for d in group if d.get("source_key")}
-        restore = {str(d["file"]): {"id": d["document_id"], **{k: d[k] for k in ("name", "path", "title")
+        restore = {str(d["file"]): {"id": d["document_id"], **{k: d[k] for k in ("name", "path", "title", "date")
                                                                if d.get(k) is not None}}
                    for d in group if not d.get("plain")}
         options = IngestOptions(study=study, kind=kind, text_col=text_col, keys=keys, restore=restore,
@@ -104,17 +117,20 @@ def rebuild(home: Path, open_workspace: Callable[[Path], Any], force: bool = Fal
                                 "from sources/ and journal.jsonl (give --force to do it anyway)")
     entries = Journal(Path(home) / JOURNAL).read()
     aside = set_aside(db_path)
+    staged = stage_sources(Path(home))
     Database(db_path).close()  # an empty database, so the workspace opens
     ws = open_workspace(Path(home))
     try:
         ws.audit.paused = True
         replayed = ws.audit.replay(entries)
-        docs, missing = kept_documents(entries, ws.settings.sources_dir)
+        docs, missing = kept_documents(entries, staged)
         with ws.write_lock():
             ws.index.reset()
             ws.vectors_reset()
             stored, failed = _ingest(ws, docs, progress)
         ws.audit.paused = False
+        if not failed:
+            shutil.rmtree(staged)
         counts = ws.records.counts()
         result = {"home": str(home), "set_aside": str(aside) if aside else None,
                   "entries": len(entries), "replayed": replayed["applied"],

@@ -129,7 +129,7 @@ class Writer:
         """What a rebuild needs to ingest the kept source copy into the same document."""
         d = f.doc
         return {"document_id": d.id, "source_key": d.source_key, "name": d.name, "path": d.path,
-                "title": d.title, "study": d.study, "kind": d.kind, "text_col": self.text_col,
+                "title": d.title, "date": d.date, "study": d.study, "kind": d.kind, "text_col": self.text_col,
                 "stored": Path(d.stored_path).name if d.stored_path else None, "replaces": f.replaces,
                 "snippets": len(f.snippets)}
 
