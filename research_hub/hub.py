@@ -6,10 +6,12 @@ over the `Workspace` they share (`hub.workspace`). Errors are
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any, Sequence
 
 from research_hub import themes as theming
+from research_hub.core.errors import InvalidInputError
 from research_hub.core.models import Document, Hit, IngestReport, Snippet
 from research_hub.core.nlp import active_pipeline_name
 from research_hub.export import export_bundle
@@ -24,6 +26,7 @@ from research_hub.search import search
 from research_hub.store import backup as backups
 from research_hub.store import heal, upkeep
 from research_hub.store import rebuild as rebuilds
+from research_hub.store.audit import as_csv as audit_csv
 from research_hub.store.writer import Writer
 from research_hub.themes.engine import vectors as stored_vectors
 from research_hub.themes.model import Themes
@@ -253,6 +256,16 @@ class Hub:
         """Human changes, newest first: who, when, action, target, arguments, rows before and after.
         `action` may be a prefix ('theme' matches theme.rename ...); since/until are ISO dates."""
         return [e.to_dict() for e in self.workspace.audit.entries(who, action, since, until, limit)]
+
+    def audit_export(self, fmt: str = "csv", **filters: Any) -> bytes:
+        """The audit entries `audit(**filters)` returns, as CSV or JSON."""
+        entries = self.audit(**filters)
+        if fmt == "json":
+            return json.dumps([{k: v for k, v in e.items() if k != "changes"} for e in entries],
+                              ensure_ascii=False, indent=2, default=str).encode("utf-8")
+        if fmt != "csv":
+            raise InvalidInputError(f"unknown audit export format {fmt!r}; use csv or json")
+        return audit_csv(entries).encode("utf-8")
 
     def close(self) -> None:
         self.workspace.close()

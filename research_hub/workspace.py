@@ -109,6 +109,10 @@ class Workspace:
             self._tagger = Tagger(taxonomy=self.taxonomy())
         return self._tagger
 
+    def reset_tagger(self) -> None:
+        """The taxonomy changed underneath (a rebuild replaying it): tag with the new one."""
+        self._tagger = None
+
     def check_vectors(self) -> None:
         """Refuse to mix vectors: the index holds one model and backend's vectors only."""
         have = self.config.raw(VECTOR_KEY)

@@ -26,6 +26,8 @@ TABLES = {  # what a person made, compared row by row before damage and after re
     "evidence_links": "SELECT feature_id, snippet_id, state, who, at, note, snippet_text, document_id "
                       "FROM evidence_links WHERE state != 'suggested' ORDER BY feature_id, snippet_id",
     "named_themes": "SELECT id, scope, name, state FROM themes WHERE state != 'auto' ORDER BY id",
+    "kept_members": "SELECT m.* FROM theme_members m JOIN themes t ON t.id = m.theme_id "
+                    "WHERE t.state != 'auto' ORDER BY m.theme_id, m.snippet_id",
     "theme_moves": "SELECT * FROM theme_moves ORDER BY scope, snippet_id",
     "theme_sets": "SELECT * FROM theme_sets ORDER BY name",
     "highlights": "SELECT * FROM highlights ORDER BY id",
@@ -68,7 +70,9 @@ def worked(tmp_path_factory):
     hub.roadmap.reject(feature, b.snippet_id)
     result = hub.themes(all_snippets=True, min_size=2)
     assert len(result) >= 2
+    assert len(result) >= 3
     t1, t2 = result[0].id, result[1].id
+    hub.merge_themes(t1, result[2].id)
     hub.rename_theme(t1, "Named by alice")
     hub.pin_theme(t2)
     hub.move_snippet(c.snippet_id, t1)
@@ -80,6 +84,10 @@ def worked(tmp_path_factory):
     hub.insights.attach(insight.id, [c.snippet_id], stance="contradicts")
     hub.insights.link(insight.id, feature)
     hub.set_config("redact", "false")
+    codebook = hub.qda.export_qdc(tmp_path_factory.mktemp("qdc") / "codes.qdc")
+    assert codebook
+    hub.qda.import_qdc(tmp_path_factory.getbasetemp() / "qdc0" / "codes.qdc")
+    hub.ingest([files[2]], study="Later study")  # tagged with the codebook's taxonomy
     hub.close()
     return home
 
@@ -88,8 +96,8 @@ def test_every_kind_of_change_is_recorded_with_who_and_rows(worked):
     hub = Hub(worked)
     entries = hub.audit()
     actions = {e["action"] for e in entries}
-    assert {"ingest", "document.delete", "tag.edit", "feature.import", "feature.edit", "feature.link",
-            "feature.reject", "theme.rename", "theme.pin", "theme.move", "theme.save", "highlight.add",
+    assert {"ingest", "document.delete", "tag.add", "tag.remove", "feature.import", "feature.edit", "feature.link",
+            "feature.reject", "theme.rename", "theme.merge", "theme.pin", "qdc.import", "theme.move", "theme.save", "highlight.add",
             "highlight.tag", "insight.add", "insight.edit", "insight.attach", "insight.link",
             "config.set"} <= actions
     assert {e["who"] for e in entries} == {"alice"}
@@ -102,7 +110,7 @@ def test_every_kind_of_change_is_recorded_with_who_and_rows(worked):
     edit = hub.audit(action="insight.edit")[0]
     assert edit["before"][0]["statement"] == "Exports are too slow"
     assert edit["after"][0]["statement"] == "Exports are far too slow"
-    assert len(hub.audit(action="theme")) == 4  # a prefix matches the whole family
+    assert len(hub.audit(action="theme")) == 5  # a prefix matches the whole family
     assert hub.audit(who="bob") == [] and hub.audit(since="2999-01-01") == []
     journal = [json.loads(x) for x in (worked / JOURNAL).read_text().splitlines()]
     assert [j["id"] for j in journal] == [e["id"] for e in reversed(entries)]

@@ -1,26 +1,10 @@
 """`audit` (the journal of human changes) and `rebuild` (a damaged workspace from what outlives it)."""
 from __future__ import annotations
 
-import csv
-import io
-import json
-
 import typer
 
 from research_hub.cli.common import State, console, hub, print_json, table
 from research_hub.hub import Hub
-
-CSV_COLUMNS = ("seq", "at", "who", "action", "target", "summary", "detail", "before", "after")
-
-
-def as_csv(entries: list[dict]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, CSV_COLUMNS, extrasaction="ignore")
-    writer.writeheader()
-    for e in entries:
-        writer.writerow({**e, **{k: json.dumps(e[k], ensure_ascii=False, default=str)
-                                 for k in ("detail", "before", "after")}})
-    return out.getvalue()
 
 
 def audit(who: str = typer.Option(None, "--who", help="Only this person's changes."),
@@ -28,13 +12,12 @@ def audit(who: str = typer.Option(None, "--who", help="Only this person's change
           since: str = typer.Option(None, "--since", help="From this ISO date or time on."),
           until: str = typer.Option(None, "--until", help="Up to this ISO date or time."),
           limit: int = typer.Option(None, "--limit", help="At most this many, newest first."),
-          as_json: bool = typer.Option(False, "--json"), as_csv_: bool = typer.Option(False, "--csv")):
+          as_json: bool = typer.Option(False, "--json"), as_csv: bool = typer.Option(False, "--csv")):
     """Who changed what, when: every human change with the rows before and after."""
-    entries = hub().audit(who=who, action=action, since=since, until=until, limit=limit)
-    if as_json:
-        return print_json([{k: v for k, v in e.items() if k != "changes"} for e in entries])
-    if as_csv_:
-        return typer.echo(as_csv(entries), nl=False)
+    filters = {"who": who, "action": action, "since": since, "until": until, "limit": limit}
+    if as_json or as_csv:
+        return typer.echo(hub().audit_export("json" if as_json else "csv", **filters).decode(), nl=False)
+    entries = hub().audit(**filters)
     table(f"audit ({len(entries)} changes)", ["#", "when", "who", "action", "target", "what changed"],
           [(e["seq"], e["at"], e["who"], e["action"], e["target"], e["summary"][:160]) for e in entries])
 

@@ -12,10 +12,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from research_hub.core.errors import ResearchHubError
+from research_hub.core.errors import DamagedWorkspaceError, ResearchHubError
 from research_hub.core.settings import home_path
 from research_hub.hub import Hub
-from research_hub.store.db import damage
 
 console = Console()
 err = Console(stderr=True)
@@ -73,7 +72,7 @@ def guarded(command: Callable) -> Callable:
         except ResearchHubError as exc:
             fail(escape(str(exc)))
         except sqlite3.DatabaseError as exc:  # damage found mid-command, past the checks on open
-            found = damage(home_path(State.home) / "hub.sqlite", exc)
+            found = DamagedWorkspaceError.of(home_path(State.home) / "hub.sqlite", exc)
             if found is None:
                 raise
             fail(escape(str(found)))

@@ -16,7 +16,9 @@ kept source files, with the metadata each `ingest` entry records.
 """
 from __future__ import annotations
 
+import csv
 import functools
+import io
 import inspect
 import json
 import os
@@ -227,27 +229,20 @@ class AuditLog:
                 for r in rows if r["id"] not in have]
 
     # -- replay ----------------------------------------------------------------------
-    def replay(self, entries: Sequence[dict[str, Any]]) -> dict[str, Any]:
-        """Apply journaled entries to this (fresh) database in order, each all-or-nothing,
-        and keep them as its audit trail. Returns counts and the entries that did not apply."""
-        applied, failed = 0, []
-        columns: dict[str, dict[str, int]] = {}
-        with self.db.transaction() as conn:
-            for e in entries:
-                conn.execute("SAVEPOINT entry")
-                try:
-                    for table, old, new in e.get("changes", []):
-                        _apply(conn, columns, table, old, new)
-                    self._insert(conn, Entry(e["action"], e.get("target", ""), e.get("who", ""),
-                                             e.get("detail", {}), e.get("at", ""), e.get("id", ""),
-                                             e.get("seq"), e.get("changes", [])))
-                    conn.execute("RELEASE entry")
-                    applied += 1
-                except (sqlite3.Error, KeyError, TypeError, ValueError) as exc:
-                    conn.execute("ROLLBACK TO entry")
-                    conn.execute("RELEASE entry")
-                    failed.append(f"{e.get('seq')} {e.get('action')}: {exc}")
-        return {"applied": applied, "failed": failed}
+    def replay(self, e: dict[str, Any]) -> str | None:
+        """Apply one journaled entry to this database, all or nothing, and keep it as part of
+        the audit trail. Returns None, or why it did not apply."""
+        try:
+            with self.db.transaction() as conn:
+                columns: dict[str, dict[str, int]] = {}
+                for table, old, new in e.get("changes", []):
+                    _apply(conn, columns, table, old, new)
+                self._insert(conn, Entry(e["action"], e.get("target", ""), e.get("who", ""),
+                                         e.get("detail", {}), e.get("at", ""), e.get("id", ""),
+                                         e.get("seq"), e.get("changes", [])))
+        except (sqlite3.Error, KeyError, TypeError, ValueError) as exc:
+            return f"{e.get('seq')} {e.get('action')}: {exc}"
+        return None
 
 
 def _apply(conn: sqlite3.Connection, columns: dict[str, dict[str, int]], table: str,
@@ -274,6 +269,19 @@ def _apply(conn: sqlite3.Connection, columns: dict[str, dict[str, int]], table: 
                  f"ON CONFLICT ({', '.join(pk)}) DO " +
                  (f"UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in rest)}" if rest else "NOTHING"),
                  [new[c] for c in cols])
+
+
+CSV_COLUMNS = ("seq", "at", "who", "action", "target", "summary", "detail", "before", "after")
+
+
+def as_csv(entries: Sequence[dict[str, Any]]) -> str:
+    """Entries (as `Entry.to_dict` gives them) as CSV; detail, before and after as JSON."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, CSV_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    for e in entries:
+        writer.writerow({**e, **{k: dumps(e[k]) for k in ("detail", "before", "after")}})
+    return out.getvalue()
 
 
 def audited(action: str):

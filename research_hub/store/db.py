@@ -48,16 +48,6 @@ def loads(text: str | None, default: Any = None) -> Any:
     return json.loads(text)
 
 
-def damage(path: Path, exc: BaseException) -> DamagedWorkspaceError | None:
-    """The one-line error for SQLite saying its file is damaged, else None (a lock, a full
-    disk and the like are not damage)."""
-    text = str(exc)
-    if type(exc) is sqlite3.DatabaseError or "malformed" in text or "not a database" in text:
-        return DamagedWorkspaceError(f"{path} is damaged ({text}): run `research-hub rebuild` to "
-                                     "recover it from sources/ and journal.jsonl, or restore a backup")
-    return None
-
-
 class Database:
     """One SQLite file; a connection per thread (Streamlit runs pages in threads)."""
 
@@ -74,7 +64,7 @@ class Database:
             audit.install(self.conn)
         except sqlite3.DatabaseError as exc:
             self.close()
-            raise damage(self.path, exc) or exc
+            raise DamagedWorkspaceError.of(self.path, exc) or exc
 
     def _add_missing_columns(self) -> None:
         """Columns added after a table was first released, for workspaces made before."""

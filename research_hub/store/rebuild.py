@@ -66,46 +66,61 @@ def stage_sources(home: Path) -> Path:
     return staged
 
 
-def kept_documents(entries: list[dict[str, Any]], sources: Path) -> tuple[list[dict], list[str]]:
-    """The documents alive at the end of the journal, as (recipe, source file); plus source
-    copies no entry describes (ingested before the journal existed), with a plain recipe."""
-    alive: dict[str, dict[str, Any]] = {}
+def kept_documents(entries: list[dict[str, Any]], sources: Path) -> tuple[dict[str, dict], list[dict], list[str]]:
+    """The documents alive at the end of the journal: {ingest entry id: recipe with its source
+    file}; source copies no entry describes (ingested before the journal existed) with a plain
+    recipe; and the names of documents whose copy is gone."""
+    alive: dict[str, tuple[str, dict[str, Any]]] = {}
     for e in entries:
         d = e.get("detail", {})
         if e["action"] == "ingest":
             alive.pop(d.get("replaces") or "", None)
-            alive[d["document_id"]] = d
+            alive[d["document_id"]] = (e["id"], d)
         elif e["action"] == "document.delete":
             alive.pop(d.get("document_id") or "", None)
     files = {f.name.split(".", 1)[0]: f for f in sources.iterdir() if f.is_file()} if sources.is_dir() else {}
-    out, missing = [], []
-    for doc_id, recipe in alive.items():
+    kept, missing = {}, []
+    for doc_id, (entry_id, recipe) in alive.items():
         f = sources / recipe["stored"] if recipe.get("stored") else files.get(doc_id)
         if f is None or not f.exists():
             missing.append(recipe.get("name") or doc_id)
             continue
-        out.append({**recipe, "file": f})
-    out += [{"document_id": i, "file": f, "plain": True} for i, f in sorted(files.items()) if i not in alive]
-    return out, missing
+        kept[entry_id] = {**recipe, "file": f}
+    plain = [{"document_id": i, "file": f, "plain": True} for i, f in sorted(files.items()) if i not in alive]
+    return kept, plain, missing
 
 
-def _ingest(ws, docs: list[dict[str, Any]], progress) -> tuple[int, list[str]]:
-    groups: dict[tuple, list[dict]] = {}
-    for d in docs:
-        groups.setdefault((d.get("study"), d.get("kind"), d.get("text_col")), []).append(d)
-    stored, failed = 0, []
-    for (study, kind, text_col), group in groups.items():
-        keys = {str(d["file"]): d["source_key"] for d in group if d.get("source_key")}
-        restore = {str(d["file"]): {"id": d["document_id"], **{k: d[k] for k in ("name", "path", "title", "date")
-                                                               if d.get(k) is not None}}
-                   for d in group if not d.get("plain")}
-        options = IngestOptions(study=study, kind=kind, text_col=text_col, keys=keys, restore=restore,
-                                max_bytes=ws.settings.max_bytes)
-        report = Pipeline(Writer(ws, text_col), ws.embedder, ws.tagger(), options, progress).run(
-            [d["file"] for d in group])
-        stored += sum(1 for f in report.files if f.status in ("added", "replaced"))
-        failed += [f.error or f.path for f in report.files if f.status == "failed"]
-    return stored, failed
+def _ingest(ws, doc: dict[str, Any], progress) -> str | None:
+    """Ingest one kept source copy back into the document it was; None, or why it failed."""
+    path = str(doc["file"])
+    restore = {} if doc.get("plain") else {
+        path: {"id": doc["document_id"], **{k: doc[k] for k in ("name", "path", "title", "date")
+                                            if doc.get(k) is not None}}}
+    options = IngestOptions(study=doc.get("study"), kind=doc.get("kind"), text_col=doc.get("text_col"),
+                            keys={path: doc["source_key"]} if doc.get("source_key") else {},
+                            restore=restore, max_bytes=ws.settings.max_bytes)
+    report = Pipeline(Writer(ws, doc.get("text_col")), ws.embedder, ws.tagger(), options, progress).run([path])
+    bad = [f.error or f.path for f in report.files if f.status not in ("added", "replaced")]
+    return "; ".join(bad) or None
+
+
+def _replay(ws, entries: list[dict[str, Any]], staged: Path, progress) -> dict[str, Any]:
+    """Each document as its ingest entry comes, with the taxonomy of that moment, then that
+    entry's own row changes (a highlight following its file, say): the journal's order."""
+    kept, plain, missing = kept_documents(entries, staged)
+    failed = [problem for doc in plain if (problem := _ingest(ws, doc, progress))]
+    not_replayed, taxonomy = [], None
+    for e in entries:
+        if e["id"] in kept:
+            if ws.config.raw("taxonomy") != taxonomy:  # tag with the taxonomy of that moment
+                taxonomy = ws.config.raw("taxonomy")
+                ws.reset_tagger()
+            if (problem := _ingest(ws, kept[e["id"]], progress)):
+                failed.append(problem)
+        if (problem := ws.audit.replay(e)):
+            not_replayed.append(problem)
+    return {"restored": len(kept) + len(plain) - len(failed), "failed": failed,
+            "not_replayed": not_replayed, "missing_sources": missing}
 
 
 def rebuild(home: Path, open_workspace: Callable[[Path], Any], force: bool = False,
@@ -122,21 +137,17 @@ def rebuild(home: Path, open_workspace: Callable[[Path], Any], force: bool = Fal
     ws = open_workspace(Path(home))
     try:
         ws.audit.paused = True
-        replayed = ws.audit.replay(entries)
-        docs, missing = kept_documents(entries, staged)
         with ws.write_lock():
             ws.index.reset()
             ws.vectors_reset()
-            stored, failed = _ingest(ws, docs, progress)
+            outcome = _replay(ws, entries, staged, progress)
         ws.audit.paused = False
-        if not failed:
+        if not outcome["failed"]:
             shutil.rmtree(staged)
         counts = ws.records.counts()
         result = {"home": str(home), "set_aside": str(aside) if aside else None,
-                  "entries": len(entries), "replayed": replayed["applied"],
-                  "not_replayed": replayed["failed"], "documents": counts["documents"],
-                  "snippets": counts["snippets"], "restored": stored, "missing_sources": missing,
-                  "failed": failed}
+                  "entries": len(entries), "replayed": len(entries) - len(outcome["not_replayed"]),
+                  "documents": counts["documents"], "snippets": counts["snippets"], **outcome}
         ws.audit.record("workspace.rebuild", str(home), ws.user,
                         {k: v for k, v in result.items() if k != "home"})
         return result

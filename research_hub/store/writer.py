@@ -19,7 +19,6 @@ from research_hub.core.faults import crash_point
 from research_hub.core.rows import NewDocument
 from research_hub.store.evidence import flag_changed_links
 from research_hub.store import highlights
-from research_hub.store.audit import audited
 from research_hub.store.records import with_manual
 from research_hub.store.vectors import vector_metadata
 
@@ -59,13 +58,13 @@ class Writer:
         return self.ws.records.has_document(doc_id)
 
     # -- a person's edits ---------------------------------------------------------------
-    @audited("tag.edit")
     def edit_tag(self, snippet_id: str, tag: str, op: str) -> None:
         """Add or remove a manual tag: SQLite first, then the index's copy of the tags."""
         ws = self.ws
         ws.records.snippet(snippet_id)  # raises for an unknown id
         with ws.index_writes():
-            ws.records.set_manual_tag(snippet_id, tag, op)
+            with ws.audited(f"tag.{op}", snippet_id, tag=tag):
+                ws.records.set_manual_tag(snippet_id, tag, op)
             crash_point("tag_saved")
             row = ws.records.vector_rows([snippet_id])[0]
             tags = ws.records.effective_tags([snippet_id]).get(snippet_id, [])
