@@ -173,7 +173,8 @@ def test_damage_is_reported_in_one_line_and_rebuild_restores_everything(worked, 
     assert after["audit"][:len(before["audit"])] == before["audit"]
     assert after["audit"][-1][4] == "workspace.rebuild"
     hub = Hub(home)
-    assert hub.doctor()["ok"]
+    report = hub.doctor()
+    assert report["ok"], report
     assert hub.search("export is slow", k=3)
     hub.close()
 

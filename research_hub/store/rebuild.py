@@ -21,6 +21,7 @@ from typing import Any, Callable
 from research_hub.core.errors import InvalidInputError
 from research_hub.ingest.pipeline import IngestOptions, Pipeline
 from research_hub.store.audit import JOURNAL, Journal
+from research_hub.store import upkeep
 from research_hub.store.db import Database
 from research_hub.store.writer import Writer
 
@@ -141,6 +142,7 @@ def rebuild(home: Path, open_workspace: Callable[[Path], Any], force: bool = Fal
             ws.index.reset()
             ws.vectors_reset()
             outcome = _replay(ws, entries, staged, progress)
+            upkeep.doctor(ws, repair=True)  # replayed tag edits reach the index's copy of the tags
         ws.audit.paused = False
         if not outcome["failed"]:
             shutil.rmtree(staged)
