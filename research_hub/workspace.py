@@ -52,6 +52,7 @@ class Workspace:
         self._refuse_missing_database()
         self.db = Database(self.settings.db_path)
         self.audit = AuditLog(self.db, self.home / JOURNAL)
+        self.audit.baseline(self.user)
         self.records = Records(self.db)
         self.config = WorkspaceConfig(self.db)
         self.sources = SourceFiles(self.settings.sources_dir)

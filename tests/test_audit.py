@@ -224,3 +224,23 @@ def test_backup_carries_the_journal(worked, tmp_path):
     Hub.restore(archive, tmp_path / "restored")
     restored = [json.loads(x)["id"] for x in (tmp_path / "restored" / JOURNAL).read_text().splitlines()]
     assert restored == [json.loads(x)["id"] for x in (home / JOURNAL).read_text().splitlines()]
+
+
+def test_a_workspace_older_than_its_journal_gets_a_baseline_to_rebuild_from(worked, tmp_path):
+    home = tmp_path / "ws"
+    shutil.copytree(worked, home)
+    conn = sqlite3.connect(home / "hub.sqlite")
+    with conn:
+        conn.execute("DELETE FROM audit")  # as made before the audit trail existed
+    conn.close()
+    (home / JOURNAL).unlink()
+    before = state(home)
+    Hub(home).close()  # opening writes the baseline entry
+    assert [json.loads(x)["action"] for x in (home / JOURNAL).read_text().splitlines()] == \
+        ["workspace.baseline"]
+    (home / "hub.sqlite").unlink()
+    result = Hub.rebuild(home)
+    assert result["not_replayed"] == [] and result["failed"] == []
+    after = state(home)
+    assert {k: v for k, v in after.items() if k != "audit"} == \
+        {k: v for k, v in before.items() if k != "audit"}

@@ -186,6 +186,28 @@ class AuditLog:
              dumps(entry.changes)))
         entry.seq = cur.lastrowid
 
+    def baseline(self, who: str) -> None:
+        """A workspace made before the journal existed: its first entry holds every row of manual
+        work as it is and a recipe per document, so a rebuild can start from it."""
+        if self.journal.path.exists() or self.db.one("SELECT 1 FROM audit LIMIT 1") is not None:
+            return
+        if self.db.one("SELECT 1 FROM documents LIMIT 1") is None and not any(
+                self.db.one(f"SELECT 1 FROM {t} LIMIT 1") for t in JOURNALED if t != "settings"):
+            return
+        docs = [{"document_id": r["id"], "source_key": r["source_key"], "name": r["name"],
+                 "path": r["path"], "title": r["title"], "date": r["date"], "study": r["study"],
+                 "kind": r["kind"], "text_col": None,
+                 "stored": Path(r["stored_path"]).name if r["stored_path"] else None}
+                for r in self.db.query("SELECT * FROM documents ORDER BY ingested_at, id")]
+        with self.capture("workspace.baseline", "", who, {"documents": docs}) as entry:
+            if entry is None:
+                return
+            conn = self.db.conn
+            for table in JOURNALED:  # a no-op update of every row: the triggers copy each one
+                first = next((c for c, pk in _columns(conn, table) if pk == 1), None)
+                if first:
+                    conn.execute(f"UPDATE {table} SET {first} = {first}")
+
     def record(self, action: str, target: str, who: str, detail: dict[str, Any] | None = None) -> None:
         """An entry with no row changes of its own (e.g. a rebuild)."""
         with self.capture(action, target, who, detail):

@@ -67,9 +67,9 @@ def stage_sources(home: Path) -> Path:
     return staged
 
 
-def kept_documents(entries: list[dict[str, Any]], sources: Path) -> tuple[dict[str, dict], list[dict], list[str]]:
-    """The documents alive at the end of the journal: {ingest entry id: recipe with its source
-    file}; source copies no entry describes (ingested before the journal existed) with a plain
+def kept_documents(entries: list[dict[str, Any]], sources: Path) -> tuple[dict[str, list], list[dict], list[str]]:
+    """The documents alive at the end of the journal: {ingest entry id: recipes with their source
+    files}; source copies no entry describes (ingested before the journal existed) with a plain
     recipe; and the names of documents whose copy is gone."""
     alive: dict[str, tuple[str, dict[str, Any]]] = {}
     for e in entries:
@@ -77,6 +77,8 @@ def kept_documents(entries: list[dict[str, Any]], sources: Path) -> tuple[dict[s
         if e["action"] == "ingest":
             alive.pop(d.get("replaces") or "", None)
             alive[d["document_id"]] = (e["id"], d)
+        elif e["action"] == "workspace.baseline":  # a workspace older than its journal
+            alive.update({doc["document_id"]: (e["id"], doc) for doc in d.get("documents", [])})
         elif e["action"] == "document.delete":
             alive.pop(d.get("document_id") or "", None)
     files = {f.name.split(".", 1)[0]: f for f in sources.iterdir() if f.is_file()} if sources.is_dir() else {}
@@ -86,7 +88,7 @@ def kept_documents(entries: list[dict[str, Any]], sources: Path) -> tuple[dict[s
         if f is None or not f.exists():
             missing.append(recipe.get("name") or doc_id)
             continue
-        kept[entry_id] = {**recipe, "file": f}
+        kept.setdefault(entry_id, []).append({**recipe, "file": f})
     plain = [{"document_id": i, "file": f, "plain": True} for i, f in sorted(files.items()) if i not in alive]
     return kept, plain, missing
 
@@ -112,15 +114,15 @@ def _replay(ws, entries: list[dict[str, Any]], staged: Path, progress) -> dict[s
     failed = [problem for doc in plain if (problem := _ingest(ws, doc, progress))]
     not_replayed, taxonomy = [], None
     for e in entries:
-        if e["id"] in kept:
+        for doc in kept.get(e["id"], []):
             if ws.config.raw("taxonomy") != taxonomy:  # tag with the taxonomy of that moment
                 taxonomy = ws.config.raw("taxonomy")
                 ws.reset_tagger()
-            if (problem := _ingest(ws, kept[e["id"]], progress)):
+            if (problem := _ingest(ws, doc, progress)):
                 failed.append(problem)
         if (problem := ws.audit.replay(e)):
             not_replayed.append(problem)
-    return {"restored": len(kept) + len(plain) - len(failed), "failed": failed,
+    return {"restored": sum(map(len, kept.values())) + len(plain) - len(failed), "failed": failed,
             "not_replayed": not_replayed, "missing_sources": missing}
 
 

@@ -46,8 +46,12 @@ def get_hub():
     A workspace that cannot open (its database damaged or missing) says why and stops the page."""
     try:
         return _open_hub(workspace_home())
-    except ResearchHubError as exc:
-        st.error(md_escape(str(exc)))
+    except (ResearchHubError, sqlite3.DatabaseError) as exc:
+        found = exc if isinstance(exc, ResearchHubError) else DamagedWorkspaceError.of(
+            Path(workspace_home()) / "hub.sqlite", exc)
+        if found is None:
+            raise
+        st.error(md_escape(str(found)))
         st.stop()
 
 
