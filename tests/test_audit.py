@@ -13,7 +13,7 @@ from research_hub.cli import app
 from research_hub.core.errors import DamagedWorkspaceError, InvalidInputError
 from research_hub.store.audit import JOURNAL
 
-from conftest import SAMPLES, write
+from tests.conftest import SAMPLES, write
 
 TABLES = {  # what a person made, compared row by row before damage and after rebuild
     "documents": "SELECT id, source_key, name, path, title, kind, study, date, participants, metadata, "
