@@ -14,7 +14,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Protocol, Sequence
+from typing import Any, Callable, Protocol, Sequence
 
 import numpy as np
 
@@ -55,6 +55,9 @@ class IngestOptions:
     redactor: object | None = None  # applied right after parsing
     keep_original: bool = False  # with a redactor: still keep the unredacted source copy
     max_bytes: int = 50 * 1024 * 1024
+    # path -> the document fields it had (id, name, path, title): a rebuild ingests a kept
+    # source copy back into the very document it was
+    restore: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -134,6 +137,7 @@ class Pipeline:
             doc_id = hashlib.sha256(raw).hexdigest() if raw is not None else ""
             if opts.redactor and doc_id:  # a redacted version is another document
                 doc_id = opts.redactor.document_id(doc_id)
+            doc_id = opts.restore.get(str(path), {}).get("id", doc_id)
             key = opts.keys.get(str(path), source_key(path))
             old = self.sink.document_for(key)
             if old is not None and old == doc_id:
@@ -156,6 +160,8 @@ class Pipeline:
             return FileResult(str(path), "failed", error=f"{path.name}: unexpected {type(exc).__name__}: {exc}")
         self.taken.add(doc_id)
         doc = self._document(cand, key, doc_id, parsed, drafts, len(raw))
+        for name, value in opts.restore.get(str(path), {}).items():
+            setattr(doc, name, value)
         doc.language = language
         snippets = self._snippets(doc, key, drafts)
         source, suffix = raw, path.suffix

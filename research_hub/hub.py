@@ -6,12 +6,14 @@ over the `Workspace` they share (`hub.workspace`). Errors are
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any, Sequence
 
 from research_hub import guard
 from research_hub import themes as theming
 from research_hub.core.access import Permission
+from research_hub.core.errors import InvalidInputError
 from research_hub.core.models import Document, Hit, IngestReport, Snippet
 from research_hub.core.nlp import active_pipeline_name
 from research_hub.export import export_bundle
@@ -26,9 +28,12 @@ from research_hub.search import search
 from research_hub.store import backup as backups
 from research_hub.store import heal, upkeep
 from research_hub.store.accounts import Account, Session
+from research_hub.store import rebuild as rebuilds
+from research_hub.store.audit import as_csv as audit_csv
 from research_hub.store.writer import Writer
 from research_hub.themes.engine import vectors as stored_vectors
 from research_hub.themes.model import Themes
+from research_hub.core.settings import home_path
 from research_hub.workspace import Workspace
 
 
@@ -75,7 +80,7 @@ class Hub:
                 redactor=ws.redactor(redact), max_bytes=ws.settings.max_bytes,
                 keep_original=ws.config.get("keep_original") if keep_original is None else keep_original)
             tagger = ws.tagger(say=(lambda message: progress(0, 0, message)) if progress else None)
-            report = Pipeline(Writer(ws), ws.embedder, tagger, options, progress).run(paths)
+            report = Pipeline(Writer(ws, text_col), ws.embedder, tagger, options, progress).run(paths)
             return heal.checked(ws, report)
 
     def ingest_upload(self, name: str, data: bytes, **kwargs) -> IngestReport:
@@ -232,7 +237,9 @@ class Hub:
         return self.workspace.config.get(name)
 
     def set_config(self, name: str, value: Any) -> Any:
-        return self._need(Permission.ADMIN, "change settings").config.set(name, value)
+        ws = self._need(Permission.ADMIN, "change settings")
+        with ws.audited("config.set", name, value=value):
+            return ws.config.set(name, value)
 
     # -- accounts and sign-in -----------------------------------------------------
     def users(self) -> list[Account]:
@@ -286,6 +293,31 @@ class Hub:
     def restore(archive: str | Path, home: str | Path, force: bool = False, **options: Any) -> dict[str, Any]:
         """Unpack a backup into `home` and rebuild its vector index (cached vectors, no model)."""
         return backups.restore(archive, home, lambda h: Workspace(h, **options), force=force)
+
+    @staticmethod
+    def rebuild(home: str | Path | None = None, force: bool = False, progress=None,
+                **options: Any) -> dict[str, Any]:
+        """Recover a damaged or lost hub.sqlite from sources/ and the journal of manual work
+        (the damaged files are set aside in damaged-<time>/, never deleted)."""
+        folder = home_path(home)
+        return rebuilds.rebuild(folder, lambda h: Workspace(h, **options), force, progress)
+
+    # -- audit trail -------------------------------------------------------------
+    def audit(self, who: str | None = None, action: str | None = None, since: str | None = None,
+              until: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+        """Human changes, newest first: who, when, action, target, arguments, rows before and after.
+        `action` may be a prefix ('theme' matches theme.rename ...); since/until are ISO dates."""
+        return [e.to_dict() for e in self.workspace.audit.entries(who, action, since, until, limit)]
+
+    def audit_export(self, fmt: str = "csv", **filters: Any) -> bytes:
+        """The audit entries `audit(**filters)` returns, as CSV or JSON."""
+        entries = self.audit(**filters)
+        if fmt == "json":
+            return json.dumps([{k: v for k, v in e.items() if k != "changes"} for e in entries],
+                              ensure_ascii=False, indent=2, default=str).encode("utf-8")
+        if fmt != "csv":
+            raise InvalidInputError(f"unknown audit export format {fmt!r}; use csv or json")
+        return audit_csv(entries).encode("utf-8")
 
     def close(self) -> None:
         self.workspace.close()

@@ -19,7 +19,7 @@ from typing import Iterator
 from filelock import FileLock, Timeout
 
 from research_hub.core.access import NEEDS, Permission, allows
-from research_hub.core.errors import AccessDeniedError, BusyError, IndexMismatchError
+from research_hub.core.errors import AccessDeniedError, BusyError, DamagedWorkspaceError, IndexMismatchError
 from research_hub.core.settings import Settings
 from research_hub.embed import Embedder
 from research_hub.ingest.redact import Redactor, redactor
@@ -29,6 +29,7 @@ from research_hub.ingest.taxonomy import TaxonomyTag
 from research_hub.store import Database, Records, VectorIndex
 from research_hub.store import heal
 from research_hub.store.accounts import Accounts
+from research_hub.store.audit import JOURNAL, AuditLog, Entry
 from research_hub.store.config import WorkspaceConfig
 from research_hub.store.embedding_cache import EmbeddingCache
 from research_hub.store.keyword import KeywordIndex
@@ -54,7 +55,10 @@ class Workspace:
         self.user = user or local_user()  # who the changes made through this workspace are recorded under
         self.signed_in = user is not None  # no user given: the owner of the folder, with every right
         self.home.mkdir(parents=True, exist_ok=True)
+        self._refuse_missing_database()
         self.db = Database(self.settings.db_path)
+        self.audit = AuditLog(self.db, self.home / JOURNAL)
+        self.audit.baseline(self.user)
         self.records = Records(self.db)
         self.config = WorkspaceConfig(self.db)
         self.accounts = Accounts(self.db)
@@ -68,6 +72,17 @@ class Workspace:
     @property
     def home(self) -> Path:
         return self.settings.home
+
+    def _refuse_missing_database(self) -> None:
+        """A workspace with kept sources or a journal but no hub.sqlite lost its database:
+        opening it would quietly start an empty one."""
+        if self.settings.db_path.exists():
+            return
+        sources = self.settings.sources_dir
+        if (self.home / JOURNAL).exists() or (sources.is_dir() and any(sources.iterdir())):
+            raise DamagedWorkspaceError(
+                f"{self.settings.db_path} is missing: run `research-hub rebuild` to recover it from "
+                "sources/ and journal.jsonl, or restore a backup")
 
     # -- parts opened on first use -------------------------------------------------
     @property
@@ -103,6 +118,10 @@ class Workspace:
                 model = shipped_model(self.embedder, say)
             self._open.tagger = Tagger(taxonomy=self.taxonomy(), model=model)
         return self._open.tagger
+
+    def reset_tagger(self) -> None:
+        """The taxonomy changed underneath (a rebuild replaying it): tag with the new one."""
+        self._tagger = None
 
     def check_vectors(self) -> None:
         """Refuse to mix vectors: the index holds one model and backend's vectors only."""
@@ -152,12 +171,20 @@ class Workspace:
         with heal.index_writes(self.home):
             yield
 
+    @contextmanager
+    def audited(self, action: str, target: str = "", **detail) -> Iterator[Entry | None]:
+        """A block that is one human change: recorded under `self.user` in its own transaction
+        (and in the journal once that commits)."""
+        with self.audit.capture(action, target, self.user, detail) as entry:
+            yield entry
+
     # -- taxonomy, redaction, identity ------------------------------------------------
     def taxonomy(self) -> list[TaxonomyTag]:
         return [TaxonomyTag(**t) for t in self.config.get_json(TAXONOMY_KEY, [])]
 
     def set_taxonomy(self, tags: list[TaxonomyTag]) -> None:
-        self.records.save_taxonomy(TAXONOMY_KEY, tags)
+        with self.audited("taxonomy.set", f"{len(tags)} tags", tags=[t.tag for t in tags]):
+            self.records.save_taxonomy(TAXONOMY_KEY, tags)
         self._open.tagger = None
 
     def redactor(self, on: bool | None = None) -> Redactor | None:

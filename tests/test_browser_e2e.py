@@ -200,7 +200,11 @@ def test_screenshots_of_every_page(page, app_url):
     open_page(page, app_url, "export")
     page.get_by_role("button", name="Download").wait_for()
     shoot(page, "export")
-    for name in ("library", "search", "themes", "roadmap", "roadmap-feature", "export"):
+
+    open_page(page, app_url, "audit")
+    page.get_by_role("button", name="Download CSV").wait_for()
+    shoot(page, "audit")
+    for name in ("library", "search", "themes", "roadmap", "roadmap-feature", "export", "audit"):
         assert (SHOTS / f"{name}.png").stat().st_size > 10_000
 
 

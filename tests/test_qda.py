@@ -314,6 +314,9 @@ def test_another_tools_project_imports_at_the_right_offsets(hub, tmp_path):
     assert all(("bank_feeds" in s.tags) == ("Reports" not in s.text) for s in mia.values())
     doc = hub.document("mia.txt")
     assert "\r" not in doc["text"] and not doc["text"].startswith("\ufeff")
+    audit = {e["action"]: e for e in reversed(hub.audit())}  # the journal of the import
+    assert {"qdpx.import", "qdpx.codings", "ingest"} <= set(audit)
+    assert any(r.get("tag") == "workarounds" for r in audit["qdpx.codings"]["after"])
     for s in doc["snippets"]:
         assert doc["text"][s.char_start:s.char_end] == s.text
     at = "2025-05-01T10:00:00+00:00"

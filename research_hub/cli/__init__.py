@@ -10,6 +10,7 @@ from typing import Callable
 import typer
 
 from research_hub.cli import (
+    audit_cmd,
     bench,
     highlights_cmd,
     insights_cmd,
@@ -47,7 +48,7 @@ _add(app, {
     "tag": workspace_cmd.tag, "delete": workspace_cmd.delete, "search": search_cmd.search,
     "export": roadmap_cmd.export, "reindex": workspace_cmd.reindex, "doctor": workspace_cmd.doctor,
     "backup": ops_cmd.backup, "restore": ops_cmd.restore, "app": workspace_cmd.run_app,
-    "ask": insights_cmd.ask,
+    "ask": insights_cmd.ask, "audit": audit_cmd.audit, "rebuild": audit_cmd.rebuild,
 })
 
 features = _add(_group("Roadmap features, the evidence behind them, and their priority."), {

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import json
+import sqlite3
 from dataclasses import asdict, is_dataclass
 from typing import Any, Callable, Sequence
 
@@ -11,7 +12,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from research_hub.core.errors import ResearchHubError
+from research_hub.core.errors import DamagedWorkspaceError, ResearchHubError
+from research_hub.core.settings import home_path
 from research_hub.hub import Hub
 
 console = Console()
@@ -69,4 +71,9 @@ def guarded(command: Callable) -> Callable:
             return command(*args, **kwargs)
         except ResearchHubError as exc:
             fail(escape(str(exc)))
+        except sqlite3.DatabaseError as exc:  # damage found mid-command, past the checks on open
+            found = DamagedWorkspaceError.of(home_path(State.home) / "hub.sqlite", exc)
+            if found is None:
+                raise
+            fail(escape(str(found)))
     return run

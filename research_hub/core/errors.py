@@ -53,3 +53,17 @@ class IndexMismatchError(ResearchHubError):
 
 class AccessDeniedError(ResearchHubError, PermissionError):
     """The signed-in account's role does not allow what was asked, or signing in failed."""
+
+
+class DamagedWorkspaceError(ResearchHubError):
+    """The workspace's database is damaged or missing: rebuild it or restore a backup."""
+
+    @classmethod
+    def of(cls, path, exc: BaseException) -> "DamagedWorkspaceError | None":
+        """The one-line error for an SQLite error saying its file is damaged, else None
+        (a lock, a full disk and the like are not damage)."""
+        text = str(exc)
+        if type(exc).__name__ == "DatabaseError" or "image is malformed" in text or "not a database" in text:
+            return cls(f"{path} is damaged ({text}): run `research-hub rebuild` to recover it "
+                       "from sources/ and journal.jsonl, or restore a backup")
+        return None

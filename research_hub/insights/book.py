@@ -18,6 +18,7 @@ from research_hub.insights import propose as proposals
 from research_hub.insights.model import EvidenceItem, Insight, evidence_item
 from research_hub.insights.strength import measure
 from research_hub.roadmap.evidence import current_user, resolve_snippet
+from research_hub.store.audit import audited
 from research_hub.store.features import FeatureStore
 from research_hub.store.highlights import HighlightStore
 from research_hub.store.insights import STANCES, STATUSES, InsightStore, resolve
@@ -90,6 +91,7 @@ class Insights:
         return out
 
     # -- writing -------------------------------------------------------------------
+    @audited("insight.add")
     def add(self, statement: str, evidence: Sequence[str] = (), contradicting: Sequence[str] = (),
             features: Sequence[str] = (), author: str | None = None) -> Insight:
         """A finding in a person's words, with the ids of the quotes behind it."""
@@ -104,11 +106,13 @@ class Insights:
             self.store.link_feature(insight_id, fid, who)
         return self.get(insight_id)
 
+    @audited("insight.propose")
     def propose(self, theme_id: str, author: str | None = None) -> Insight:
         """A draft from a stored theme: its label in a template sentence, its members as
         supporting evidence, the one nearest its centre as the headline quote."""
         return self.get(proposals.from_theme(self.ws, theme_id, author))
 
+    @audited("insight.draft")
     def draft(self, label: str, snippet_ids: Sequence[str], author: str | None = None) -> Insight:
         """A draft from any group of quotes (an Ask sub-theme, say)."""
         found = self.ws.records.get_snippets(snippet_ids)
@@ -119,6 +123,7 @@ class Insights:
         """Participants who say the opposite of the insight's supporting quotes."""
         return counters.for_insight(self.ws, insight_id)
 
+    @audited("insight.edit")
     def edit(self, insight_id: str, statement: str | None = None, status: str | None = None) -> Insight:
         """Change the statement or status; editing a draft's statement makes it the
         researcher's own (active) unless a status is given."""
@@ -131,18 +136,22 @@ class Insights:
         self.store.update(row["id"], statement=text, status=status)
         return self.get(row["id"])
 
+    @audited("insight.accept")
     def accept(self, insight_id: str) -> Insight:
         """A draft becomes an active insight as it stands."""
         return self.edit(insight_id, status="active")
 
+    @audited("insight.archive")
     def archive(self, insight_id: str, archived: bool = True) -> Insight:
         return self.edit(insight_id, status="archived" if archived else "active")
 
+    @audited("insight.remove")
     def remove(self, insight_id: str) -> str:
         row = self.store.row(insight_id)
         self.store.delete(row["id"])
         return row["id"]
 
+    @audited("insight.attach")
     def attach(self, insight_id: str, refs: str | Iterable[str], stance: str = "supports",
                note: str | None = None, who: str | None = None) -> Insight:
         """Attach snippets or highlights (ids or unique prefixes) as supporting or
@@ -154,6 +163,7 @@ class Insights:
         self.store.attach(row["id"], items, who or current_user(), note)
         return self.get(row["id"])
 
+    @audited("insight.detach")
     def detach(self, insight_id: str, ref: str) -> Insight:
         row = self.store.row(insight_id)
         kind, ref_id = self._ref(ref, must_exist=False, insight_id=row["id"])
@@ -161,6 +171,7 @@ class Insights:
             raise NotFoundError(f"{ref!r} is not evidence of {row['id']}")
         return self.get(row["id"])
 
+    @audited("insight.link")
     def link(self, insight_id: str, feature_id: str, remove: bool = False,
              who: str | None = None) -> Insight:
         """Link the insight to a roadmap feature: its evidence then counts in the feature's score."""

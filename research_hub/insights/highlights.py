@@ -23,6 +23,7 @@ from research_hub.insights.book import Insights
 from research_hub.roadmap.evidence import current_user
 from research_hub.search.fusion import ALPHA
 from research_hub.search.query import parse_query, phrase_pattern
+from research_hub.store.audit import audited
 from research_hub.store.features import FeatureStore
 from research_hub.store.highlights import HighlightStore, context
 
@@ -53,6 +54,7 @@ class Highlights:
         return row
 
     # -- making ----------------------------------------------------------------------
+    @audited("highlight.add")
     def add(self, document: str, start: int, end: int, tags: str | Sequence[str] = (),
             note: str | None = None, author: str | None = None, feature: str | None = None,
             insight: str | None = None, stance: str = "supports") -> Highlight:
@@ -154,6 +156,7 @@ class Highlights:
         return {"document_id": doc["id"], "title": doc["title"] or doc["name"], "blocks": blocks}
 
     # -- editing ---------------------------------------------------------------------
+    @audited("highlight.tag")
     def tag(self, highlight_id: str, tags: str | Sequence[str], remove: bool = False) -> Highlight:
         h = self.store.get(highlight_id)
         names = clean_tags(tags)
@@ -162,17 +165,20 @@ class Highlights:
         self.store.tag(h.id, names, remove)
         return self.store.get(h.id)
 
+    @audited("highlight.note")
     def note(self, highlight_id: str, note: str | None) -> Highlight:
         h = self.store.get(highlight_id)
         self.store.set_note(h.id, (note or "").strip() or None)
         return self.store.get(h.id)
 
+    @audited("highlight.remove")
     def remove(self, highlight_id: str) -> str:
         """Delete a highlight, its tags and its links to features and insights."""
         h = self.store.get(highlight_id)
         self.store.remove(h.id)
         return h.id
 
+    @audited("highlight.link")
     def link(self, highlight_id: str, feature: str | None = None, insight: str | None = None,
              stance: str = "supports", remove: bool = False, note: str | None = None,
              who: str | None = None) -> Highlight:

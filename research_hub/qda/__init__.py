@@ -30,6 +30,7 @@ from research_hub.qda import collect, package, qde
 from research_hub.qda.codebook import as_taxonomy, parse_qdc, render_qdc, tree_entries, workspace_codes
 from research_hub.qda.importer import import_project
 from research_hub.qda.model import Project
+from research_hub.store.audit import audited
 from research_hub.store.db import now
 from research_hub.store.qda import QDAStore
 
@@ -78,6 +79,7 @@ class QDA:
         data = render_qdc(workspace_codes(self.ws), origin())
         return self._write(data, out, self.file_name("qdc"))
 
+    @audited("qdc.import")
     def import_qdc(self, path: str | Path) -> dict[str, Any]:
         """A codebook as taxonomy tags (each matches its own name), applied to later ingests like
         `--taxonomy`; merged into the current taxonomy. Nesting, names and GUIDs are kept."""

@@ -45,8 +45,9 @@ def import_project(ws, path: str | Path, ingest: Callable[..., Any],
         for src in parsed.sources:
             _read_text(src, pkg)
     store = QDAStore(ws.db)
-    store.save_codes({**store.code_tree(), **tree_entries(parsed.codes)},
-                     [(c.tag, c.description) for c in parsed.codes if c.codable])
+    with ws.audited("qdpx.import", path.name, codes=len(parsed.codes)):
+        store.save_codes({**store.code_tree(), **tree_entries(parsed.codes)},
+                         [(c.tag, c.description) for c in parsed.codes if c.codable])
     ready = [s for s in parsed.sources if not s.problem]
     positions = {s.guid: Positions(s.text or "") for s in ready}
     documents, failed = _ingest(ws, path, ready, positions, ingest, study)
@@ -193,7 +194,8 @@ def _record(ws, codings: list[ImportedCoding], removals: list[tuple[str, str]]) 
         return
     ids = sorted({c.snippet_id for c in codings} | {sid for sid, _ in removals})
     with ws.writing():
-        QDAStore(ws.db).record(codings, removals)
+        with ws.audited("qdpx.codings", f"{len(codings)} codings", removals=len(removals)):
+            QDAStore(ws.db).record(codings, removals)
         tags = ws.records.effective_tags(ids)
         rows = {r["id"]: r for r in ws.records.vector_rows(ids)}
         ws.index.update_metadata(ids, [vector_metadata(rows[i], tags.get(i, [])) for i in ids])

@@ -20,6 +20,7 @@ from research_hub.roadmap import theme_links
 from research_hub.roadmap.evidence import (Suggestion, Suggestions, decide, ranked_snippets,
                                            resolve_snippet, suggest_snippets)
 from research_hub.roadmap.priority import Priority, measure, prioritise
+from research_hub.store.audit import audited
 from research_hub.store.evidence import EvidenceStore
 from research_hub.store.features import FeatureStore
 
@@ -40,16 +41,20 @@ class Roadmap:
     def feature(self, feature_id: str) -> Feature:
         return self.store.get(feature_id)
 
+    @audited("feature.import")
     def import_file(self, path: str | Path) -> ImportReport:
         return feature_files.import_file(self.store, path)
 
+    @audited("feature.add")
     def add(self, title: str, description: str = "", status: str = "",
             feature_id: str | None = None, extra: dict[str, Any] | None = None) -> Feature:
         return self.store.add(title, description, status, feature_id, extra)
 
+    @audited("feature.edit")
     def edit(self, feature_id: str, **changes: str | None) -> Feature:
         return self.store.edit(feature_id, **changes)
 
+    @audited("feature.archive")
     def archive(self, feature_id: str, archived: bool = True) -> Feature:
         return self.store.archive(feature_id, archived)
 
@@ -68,20 +73,24 @@ class Roadmap:
                                                                  for s in pool})
         return Suggestions(f.id, query, snippets, matched)
 
+    @audited("feature.link")
     def link(self, feature_id: str, snippet_id: str, note: str | None = None,
              who: str | None = None) -> dict[str, Any]:
         """Confirm a snippet as evidence (again: clears a change flag)."""
         f = self.feature(feature_id)
         return decide(self.ws, f.id, resolve_snippet(self.ws, f.id, snippet_id), "confirmed", note, who)
 
+    @audited("feature.reject")
     def reject(self, feature_id: str, snippet_id: str, who: str | None = None) -> dict[str, Any]:
         """Reject a snippet: it is never suggested for this feature again."""
         f = self.feature(feature_id)
         return decide(self.ws, f.id, resolve_snippet(self.ws, f.id, snippet_id), "rejected", None, who)
 
+    @audited("feature.confirm_theme")
     def confirm_theme(self, feature_id: str, theme: str) -> dict[str, Any]:
         return self.evidence.decide_theme(self.feature(feature_id).id, theme, "confirmed")
 
+    @audited("feature.reject_theme")
     def reject_theme(self, feature_id: str, theme: str) -> dict[str, Any]:
         return self.evidence.decide_theme(self.feature(feature_id).id, theme, "rejected")
 

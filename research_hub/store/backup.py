@@ -8,6 +8,7 @@ A backup is a .tar.gz holding:
     embeddings.sqlite  the embedding cache, snapshotted after hub.sqlite: it only
                        grows, so it holds a vector for every snippet in the snapshot
     sources/...        the stored source copies of the documents in the snapshot
+    journal.jsonl      the journal of manual work as of the snapshot (from its audit table)
 
 The Chroma index is not copied: restore rebuilds it from hub.sqlite and the cached
 vectors (no model time), so a backup never carries an index that disagrees with its
@@ -32,6 +33,7 @@ from research_hub.store import upkeep
 FORMAT = "research_hub-backup"
 VERSION = 1
 DATABASES = ("hub.sqlite", "embeddings.sqlite")
+JOURNAL = "journal.jsonl"
 
 
 def _snapshot(source: Path, target: Path) -> None:
@@ -71,6 +73,22 @@ def _copy_sources(ws, db: Path, stage: Path) -> list[str]:
     return missing
 
 
+def _copy_journal(ws, db: Path, stage: Path) -> None:
+    """The journal as of the snapshot, written from its audit table (the same entries, in
+    commit order), so the restored workspace can itself be rebuilt."""
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        rows = conn.execute("SELECT * FROM audit ORDER BY seq").fetchall()
+    finally:
+        conn.close()
+    lines = [{**{k: r[k] for k in ("seq", "id", "at", "who", "action", "target")},
+              "detail": json.loads(r["detail"]), "changes": json.loads(r["changes"])} for r in rows]
+    if lines:
+        (stage / JOURNAL).write_text("".join(json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n"
+                                             for e in lines), encoding="utf-8")
+
+
 def backup(ws, out: str | Path) -> dict[str, Any]:
     """Write a consistent snapshot of `ws`'s workspace to `out` (a .tar.gz, or a folder)."""
     out = Path(out)
@@ -83,6 +101,7 @@ def backup(ws, out: str | Path) -> dict[str, Any]:
             if (ws.home / name).exists():
                 _snapshot(ws.home / name, stage / name)
         missing = _copy_sources(ws, stage / "hub.sqlite", stage)
+        _copy_journal(ws, stage / "hub.sqlite", stage)
         files = sorted(p for p in stage.rglob("*") if p.is_file())
         manifest = {
             "format": FORMAT, "version": VERSION,
@@ -110,7 +129,7 @@ def backup(ws, out: str | Path) -> dict[str, Any]:
 def _allowed(name: str) -> bool:
     """Only the names a backup writes: no absolute paths, no '..', no folders but sources/."""
     parts = name.split("/")
-    if name in DATABASES:
+    if name in DATABASES or name == JOURNAL:
         return True
     return len(parts) == 2 and parts[0] == "sources" and parts[1] not in ("", ".", "..") \
         and "\\" not in parts[1]

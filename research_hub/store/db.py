@@ -8,7 +8,10 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
+
+from research_hub.core.errors import DamagedWorkspaceError
+from research_hub.store import audit
 
 ADDED_COLUMNS = (("documents", "language", "TEXT"), ("snippet_tags", "confidence", "REAL"))
 CHUNK = 500  # ids per IN (...) list: far below SQLite's limit on bound parameters
@@ -52,9 +55,16 @@ class Database:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
-        # executescript commits on its own; the schema is all IF NOT EXISTS, so that is fine
-        self.conn.executescript(resources.files("research_hub.store").joinpath("schema.sql").read_text())
-        self._add_missing_columns()
+        self._ready = False
+        try:
+            # executescript commits on its own; the schema is all IF NOT EXISTS, so that is fine
+            self.conn.executescript(resources.files("research_hub.store").joinpath("schema.sql").read_text())
+            self._add_missing_columns()
+            self._ready = True
+            audit.install(self.conn)
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise DamagedWorkspaceError.of(self.path, exc) or exc
 
     def _add_missing_columns(self) -> None:
         """Columns added after a table was first released, for workspaces made before."""
@@ -75,7 +85,11 @@ class Database:
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA secure_delete=ON")  # redacted-away text must not linger in free pages
             conn.execute("PRAGMA busy_timeout=30000")
+            conn.execute("PRAGMA recursive_triggers=ON")  # REPLACE's delete reaches the audit triggers
+            if self._ready:
+                audit.install(conn)
             self._local.conn = conn
+            self._local.after = []
         return conn
 
     @contextmanager
@@ -86,12 +100,27 @@ class Database:
             yield conn
             return
         conn.execute("BEGIN IMMEDIATE")
+        self._local.after = []
         try:
             yield conn
         except BaseException:
-            conn.execute("ROLLBACK")
+            self._local.after = []
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+        after, self._local.after = self._local.after, []
+        for fn in after:
+            fn()
+
+    def after_commit(self, fn: Callable[[], None]) -> None:
+        """Run `fn` once the current transaction has committed (never if it rolls back)."""
+        self._local.after.append(fn)
+
+    def check(self) -> str:
+        """SQLite's quick integrity check: 'ok', or the first problem it found."""
+        rows = self.conn.execute("PRAGMA quick_check").fetchall()
+        return "ok" if [r[0] for r in rows] == ["ok"] else "; ".join(r[0] for r in rows[:3])
 
     def query(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
         return self.conn.execute(sql, params).fetchall()

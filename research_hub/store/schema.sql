@@ -283,3 +283,19 @@ CREATE TABLE IF NOT EXISTS sessions (
     created_at  REAL NOT NULL,
     expires_at  REAL NOT NULL
 );
+
+-- the audit trail: one row per human change, written in the change's own transaction;
+-- `changes` holds the journaled rows as they were before and after ([table, old, new]).
+-- journal.jsonl beside this file holds the same entries, so they outlive it
+CREATE TABLE IF NOT EXISTS audit (
+    seq      INTEGER PRIMARY KEY,
+    id       TEXT NOT NULL UNIQUE,
+    at       TEXT NOT NULL,
+    who      TEXT NOT NULL,
+    action   TEXT NOT NULL,
+    target   TEXT NOT NULL DEFAULT '',
+    detail   TEXT NOT NULL DEFAULT '{}',
+    changes  TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
+CREATE INDEX IF NOT EXISTS audit_who ON audit(who, at);

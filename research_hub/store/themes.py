@@ -86,11 +86,19 @@ class ThemeStore:
                                      [(t.id, s) for s in sorted(t.members)])
 
     # -- the researcher's decisions -----------------------------------------------
+    @staticmethod
+    def _touch(conn: sqlite3.Connection, theme_ids: Iterable[str]) -> None:
+        """Rewrite a kept theme's members as they are: an audited change then carries them,
+        so a rebuild from the journal restores the theme whole, not just its name."""
+        conn.executemany("UPDATE theme_members SET snippet_id = snippet_id WHERE theme_id = ?",
+                         [(t,) for t in theme_ids])
+
     def rename(self, theme_id: str, name: str) -> StoredTheme:
         theme = self.get(theme_id)
         with self.db.transaction() as conn:
             conn.execute("UPDATE themes SET name = ?, state = CASE state WHEN 'auto' THEN 'kept' "
                          "ELSE state END, updated_at = ? WHERE id = ?", (name, now(), theme.id))
+            self._touch(conn, [theme.id])
         return self.get(theme.id)
 
     def pin(self, theme_id: str, pinned: bool = True) -> StoredTheme:
@@ -98,6 +106,7 @@ class ThemeStore:
         with self.db.transaction() as conn:
             conn.execute("UPDATE themes SET state = ?, updated_at = ? WHERE id = ?",
                          (PINNED if pinned else KEPT, now(), theme.id))
+            self._touch(conn, [theme.id])
         return self.get(theme.id)
 
     def merge(self, into_id: str, other_id: str, name: str | None = None) -> StoredTheme:
@@ -107,15 +116,17 @@ class ThemeStore:
         if into.scope != other.scope:
             raise InvalidInputError("themes from different selections cannot be merged")
         with self.db.transaction() as conn:
+            # the theme row is written before rows that refer to it, so the journal replays in order
+            state = PINNED if PINNED in (into.state, other.state) else KEPT
+            conn.execute("UPDATE themes SET state = ?, name = ?, updated_at = ? WHERE id = ?",
+                         (state, name or into.name or other.name, now(), into.id))
             conn.execute("INSERT OR IGNORE INTO theme_members SELECT ?, snippet_id FROM theme_members "
                          "WHERE theme_id = ?", (into.id, other.id))
             conn.execute("UPDATE theme_moves SET theme_id = ? WHERE theme_id = ?", (into.id, other.id))
             conn.execute("UPDATE theme_aliases SET theme_id = ? WHERE theme_id = ?", (into.id, other.id))
             conn.execute("INSERT OR REPLACE INTO theme_aliases VALUES (?, ?)", (other.id, into.id))
             conn.execute("DELETE FROM themes WHERE id = ?", (other.id,))
-            state = PINNED if PINNED in (into.state, other.state) else KEPT
-            conn.execute("UPDATE themes SET state = ?, name = ?, updated_at = ? WHERE id = ?",
-                         (state, name or into.name or other.name, now(), into.id))
+            self._touch(conn, [into.id])
         return self.get(into.id)
 
     def move(self, scope: str, snippet_id: str, theme_id: str | None) -> None:
@@ -126,10 +137,11 @@ class ThemeStore:
         with self.db.transaction() as conn:
             conn.execute("DELETE FROM theme_members WHERE snippet_id = ? AND theme_id IN "
                          "(SELECT id FROM themes WHERE scope = ?)", (snippet_id, scope))
-            if target is not None:
-                conn.execute("INSERT OR IGNORE INTO theme_members VALUES (?, ?)", (target.id, snippet_id))
+            if target is not None:  # the theme row first: the journal replays in this order
                 conn.execute("UPDATE themes SET state = CASE state WHEN 'auto' THEN 'kept' ELSE state END, "
                              "updated_at = ? WHERE id = ?", (now(), target.id))
+                conn.execute("INSERT OR IGNORE INTO theme_members VALUES (?, ?)", (target.id, snippet_id))
+                self._touch(conn, [target.id])
             conn.execute("INSERT OR REPLACE INTO theme_moves VALUES (?, ?, ?, ?)",
                          (scope, snippet_id, target.id if target else None, now()))
 
@@ -147,10 +159,12 @@ class ThemeStore:
         with self.db.transaction() as conn:
             conn.execute("UPDATE themes SET state = ?, updated_at = ? WHERE id = ? AND state = ?",
                          (KEPT, now(), self.resolve(theme_id), AUTO))
+            self._touch(conn, [self.resolve(theme_id)])
 
     def keep_all(self, scope: str) -> None:
         with self.db.transaction() as conn:
             conn.execute("UPDATE themes SET state = ? WHERE scope = ? AND state = ?", (KEPT, scope, AUTO))
+            self._touch(conn, [r[0] for r in conn.execute("SELECT id FROM themes WHERE scope = ?", (scope,))])
 
     def forget(self, scope: str) -> int:
         """Drop every theme, move and decision of a scope (start over)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from research_hub.core.errors import IndexMismatchError
+from research_hub.core.errors import DamagedWorkspaceError, IndexMismatchError
 from research_hub.store.vectors import vector_metadata
 
 PAGE = 5000
@@ -53,7 +53,11 @@ def _metadata_mismatches(ws, ids: list[str]) -> list[str]:
 
 def doctor(ws, repair: bool = False) -> dict[str, Any]:
     """Report every disagreement between SQLite and Chroma; fix the index if asked."""
-    integrity = ws.db.scalar("PRAGMA quick_check")
+    integrity = ws.db.check()
+    if integrity != "ok":
+        raise DamagedWorkspaceError(f"{ws.db.path} is damaged ({integrity}): run `research-hub rebuild` "
+                                    "to recover it from sources/ and journal.jsonl, or restore a backup")
+    unjournaled = ws.audit.missing_from_journal()
     sql_ids = set(ws.records.snippet_ids())
     vec_ids = ws.index.all_ids()
     missing = sorted(sql_ids - vec_ids)
@@ -70,8 +74,11 @@ def doctor(ws, repair: bool = False) -> dict[str, Any]:
         "vectors_of_configured_model": same_model,
         "missing_vectors": len(missing), "orphan_vectors": len(orphans),
         "metadata_mismatches": len(mismatched), "bad_offsets": len(ws.records.bad_offsets()),
-        "missing_sources": len(missing_sources), "repaired": False,
+        "missing_sources": len(missing_sources), "unjournaled": len(unjournaled), "repaired": False,
     }
+    if repair and unjournaled:
+        ws.audit.journal.append(unjournaled)
+        report["repaired"] = True
     if repair and same_model and (missing or orphans or mismatched):
         if orphans:
             ws.index.delete(orphans)
@@ -79,5 +86,5 @@ def doctor(ws, repair: bool = False) -> dict[str, Any]:
         ws.changed()
         report["repaired"] = True
     report["ok"] = (integrity == "ok" and not report["bad_offsets"] and same_model
-                    and (report["repaired"] or not (missing or orphans or mismatched)))
+                    and (report["repaired"] or not (missing or orphans or mismatched or unjournaled)))
     return report

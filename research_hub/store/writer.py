@@ -44,8 +44,9 @@ class SourceFiles:
 
 
 class Writer:
-    def __init__(self, ws):
+    def __init__(self, ws, text_col: str | None = None):
         self.ws = ws
+        self.text_col = text_col  # recorded with each ingest, so a rebuild parses the file alike
 
     # -- what the pipeline asks before preparing a file ------------------------------
     def document_for(self, source_key: str) -> str | None:
@@ -62,7 +63,8 @@ class Writer:
         ws = self.ws
         ws.records.snippet(snippet_id)  # raises for an unknown id
         with ws.index_writes():
-            ws.records.set_manual_tag(snippet_id, tag, op)
+            with ws.audited(f"tag.{op}", snippet_id, tag=tag):
+                ws.records.set_manual_tag(snippet_id, tag, op)
             crash_point("tag_saved")
             row = ws.records.vector_rows([snippet_id])[0]
             tags = ws.records.effective_tags([snippet_id]).get(snippet_id, [])
@@ -77,7 +79,8 @@ class Writer:
             raise NotFoundError(f"no document {ref!r}")
         with ws.write_lock(), ws.index_writes():
             ids = ws.records.snippet_ids(doc["id"])
-            with ws.db.transaction() as conn:
+            with ws.audited("document.delete", doc["name"], document_id=doc["id"]), \
+                    ws.db.transaction() as conn:
                 ws.records.delete_document(conn, doc["id"])
                 highlights.orphan(conn, doc["id"])
             crash_point("rows_deleted")
@@ -121,11 +124,19 @@ class Writer:
         self.ws.index.upsert([s.id for s in snippets], np.vstack(rows), metas)
         crash_point("upserted")
 
+    def _recipe(self, f: NewDocument) -> dict:
+        """What a rebuild needs to ingest the kept source copy into the same document."""
+        d = f.doc
+        return {"document_id": d.id, "source_key": d.source_key, "name": d.name, "path": d.path,
+                "title": d.title, "date": d.date, "study": d.study, "kind": d.kind, "text_col": self.text_col,
+                "stored": Path(d.stored_path).name if d.stored_path else None, "replaces": f.replaces,
+                "snippets": len(f.snippets)}
+
     def _commit(self, f: NewDocument) -> None:
         """The document's rows in one transaction; then what the old version leaves behind."""
         ws = self.ws
         old_ids = set(ws.records.snippet_ids(f.replaces)) if f.replaces else set()
-        with ws.db.transaction() as conn:
+        with ws.audited("ingest", f.doc.name, **self._recipe(f)), ws.db.transaction() as conn:
             if f.replaces:
                 ws.records.delete_document(conn, f.replaces)
             ws.records.write_document(conn, f.doc, f.snippets)

@@ -14,6 +14,7 @@ from typing import Any, Sequence
 from research_hub.themes.engine import compute, new_id, scope_key, theme_options
 from research_hub.themes.model import UNTHEMED_ID, Theme, Themes
 from research_hub.core.errors import InvalidInputError
+from research_hub.store.audit import audited
 from research_hub.store.themes import StoredTheme, ThemeStore
 from research_hub.themes import timeline
 
@@ -33,6 +34,7 @@ def _out(t: StoredTheme) -> dict[str, Any]:
             "state": t.state, "members": sorted(t.members)}
 
 
+@audited("theme.rename")
 def rename(ws, theme_id: str, name: str) -> dict[str, Any]:
     name = (name or "").strip()
     if not name:
@@ -40,15 +42,18 @@ def rename(ws, theme_id: str, name: str) -> dict[str, Any]:
     return _out(ThemeStore(ws.db).rename(theme_id, name))
 
 
+@audited("theme.merge")
 def merge(ws, theme_id: str, other_id: str, name: str | None = None) -> dict[str, Any]:
     """Fold `other_id` into `theme_id`; the other id keeps resolving to the merged theme."""
     return _out(ThemeStore(ws.db).merge(theme_id, other_id, (name or "").strip() or None))
 
 
+@audited("theme.pin")
 def pin(ws, theme_id: str, pinned: bool = True) -> dict[str, Any]:
     return _out(ThemeStore(ws.db).pin(theme_id, pinned))
 
 
+@audited("theme.move")
 def move(ws, snippet_id: str, theme_id: str | None, *, tags: Sequence[str] | None = ("pain_point",),
          study: str | None = None, kind: str | None = None) -> dict[str, Any]:
     """Put a snippet in a theme, or in the unthemed group (theme_id None or 'unthemed').
@@ -64,6 +69,7 @@ def move(ws, snippet_id: str, theme_id: str | None, *, tags: Sequence[str] | Non
     return {"snippet_id": snippet_id, "theme_id": target.id, "scope": target.scope}
 
 
+@audited("theme.split")
 def split(ws, theme_id: str, snippet_ids: Sequence[str], name: str) -> dict[str, Any]:
     """Move some snippets of a theme into a new, named theme."""
     store = ThemeStore(ws.db)
@@ -92,8 +98,9 @@ def save(ws, name: str, tags: Sequence[str] | None = ("pain_point",), **options:
     payload = {"total": result.total, "unthemed_share": round(result.unthemed_share, 4),
                "unthemed": result.unthemed.snippet_ids,
                "themes": [{k: v for k, v in t.to_dict().items() if k != "quotes"} for t in result]}
-    store.save_set(name, result.scope, payload)
-    store.keep_all(result.scope)
+    with ws.audited("theme.save", name, scope=result.scope):  # clustering stays outside the transaction
+        store.save_set(name, result.scope, payload)
+        store.keep_all(result.scope)
     return {"name": name, "scope": result.scope, "themes": len(result), "snippets": result.total,
             "unthemed_share": round(result.unthemed_share, 4)}
 
@@ -106,6 +113,7 @@ def get_set(ws, name: str) -> dict[str, Any]:
     return ThemeStore(ws.db).get_set(name)
 
 
+@audited("theme.forget")
 def forget(ws, tags: Sequence[str] | None = ("pain_point",), study: str | None = None,
            kind: str | None = None) -> int:
     """Drop the stored themes and decisions of one selection (named sets stay)."""

@@ -30,6 +30,7 @@ def main() -> None:
         st.Page(PAGES / "insights.py", title="Insights", icon=":material/lightbulb:"),
         st.Page(PAGES / "roadmap.py", title="Roadmap", icon=":material/flag:"),
         st.Page(PAGES / "export.py", title="Export", icon=":material/download:"),
+        st.Page(PAGES / "audit.py", title="Audit", icon=":material/history:"),
     ]
     st.navigation(pages).run()
 

@@ -7,13 +7,15 @@ with `unsafe_allow_html`.
 from __future__ import annotations
 
 import re
+import sqlite3
 import string
+from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import streamlit as st
 
 from research_hub.core.access import Permission, allows
-from research_hub.core.errors import ResearchHubError
+from research_hub.core.errors import DamagedWorkspaceError, ResearchHubError
 from research_hub.core.settings import home_path
 from research_hub.hub import Hub
 
@@ -44,8 +46,17 @@ NOBODY = "(not signed in)"  # a name no account can have: every change is refuse
 
 
 def base_hub() -> Hub:
-    """The workspace's Hub, opened once per process (its embedder loads the model once)."""
-    return _open_hub(workspace_home())
+    """The workspace's Hub, opened once per process (its embedder loads the model once).
+    A workspace that cannot open (its database damaged or missing) says why and stops the page."""
+    try:
+        return _open_hub(workspace_home())
+    except (ResearchHubError, sqlite3.DatabaseError) as exc:
+        found = exc if isinstance(exc, ResearchHubError) else DamagedWorkspaceError.of(
+            Path(workspace_home()) / "hub.sqlite", exc)
+        if found is None:
+            raise
+        st.error(md_escape(str(found)))
+        st.stop()
 
 
 def get_hub():
@@ -174,6 +185,12 @@ def hub_call(fn, *args, **kwargs):
         return fn(*args, **kwargs)
     except ResearchHubError as exc:
         st.error(md_escape(str(exc)))
+        return None
+    except sqlite3.DatabaseError as exc:  # damage found past the checks on open
+        found = DamagedWorkspaceError.of(Path(workspace_home()) / "hub.sqlite", exc)
+        if found is None:
+            raise
+        st.error(md_escape(str(found)))
         return None
 
 
