@@ -100,7 +100,8 @@ app.add_typer(users, name="users")
 
 benchmarks = _add(_group("Benchmarks, each against a baseline measured in the same run."), {
     "ingest": bench.bench_ingest, "search": bench.bench_search, "themes": bench.bench_themes,
-    "link": bench.bench_link, "redact": bench.bench_redact, "tags": bench.bench_tags, "load": bench.bench_load})
+    "link": bench.bench_link, "redact": bench.bench_redact, "tags": bench.bench_tags, "load": bench.bench_load,
+    "snippets": bench.bench_snippets})
 app.add_typer(benchmarks, name="bench")
 
 

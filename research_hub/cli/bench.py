@@ -11,6 +11,7 @@ from research_hub.bench import link as bench_link_run
 from research_hub.bench import load as bench_load_run
 from research_hub.bench import redact as bench_redact_run
 from research_hub.bench import search as bench_search_run
+from research_hub.bench import snippets as bench_snippets_run
 from research_hub.bench import tags as bench_tags_run
 from research_hub.bench import themes as bench_themes_run
 from research_hub.bench import themes_eval as bench_themes_eval_run
@@ -160,3 +161,24 @@ def bench_load(sessions: int = typer.Option(20, help="Concurrent app sessions (b
                                                            (f"{sessions} sessions after it", result["settled"]))])
     _show("bench load: the rest", {k: v for k, v in result.items() if k not in ("alone", "loaded", "settled")},
           False)
+
+
+def bench_snippets(per_set: int = typer.Option(40, help="Anthropic Interviewer transcripts from each set."),
+                   as_json: bool = typer.Option(False, "--json")):
+    """Roles right, titles taken from speech, participant snippets under four words, on real transcripts."""
+
+    eval_dir = Path(env_value("eval_dir")) if env_value("eval_dir") else BANKING.parent
+    try:
+        result = bench_snippets_run.run(eval_dir, per_set, out=lambda m: err.print(m, markup=False, highlight=False))
+    except FileNotFoundError as exc:
+        fail(str(exc))
+    if as_json:
+        return print_json(result)
+    table("bench snippets", ["corpus", "documents", "snippets", "roles right", "titles from speech",
+                             "participant snippets", "under 4 words"],
+          [(r["corpus"], r["documents"], r["snippets"], f"{r['roles_right']:.2%}", r["titles_from_speech"],
+            r["participant_snippets"], f"{r['under_four_words']} ({r['under_four_share']:.2%})")
+           for r in result["rows"]])
+    for r in result["rows"]:
+        typer.echo(f"{r['corpus']}, short examples: {r['short_examples']}")
+    typer.echo(f"data: {result['data']}")
