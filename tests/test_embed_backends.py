@@ -86,3 +86,28 @@ def test_a_workspace_never_mixes_vectors_of_two_backends(tmp_path, sample_worksp
     assert other.reindex()["encoded"] > 0  # re-embedded with the configured backend
     assert other.search("export is slow") and other.doctor()["ok"]
     other.close()
+
+
+def test_a_damaged_optimised_copy_is_made_again_from_the_export():
+    from research_hub.embed.onnx_encoder import OnnxEncoder
+
+    first = OnnxEncoder(resolve_model(None), "onnx", 1)
+    want = first.encode(["export is slow"])
+    copy = first.model_path.with_name(first.model_path.stem + ".opt.onnx")
+    assert copy.exists()
+    copy.write_bytes(b"not an onnx file")
+    again = OnnxEncoder(resolve_model(None), "onnx", 1)
+    assert np.array_equal(again.encode(["export is slow"]), want)
+    assert copy.stat().st_size > 1_000_000
+
+
+def test_reading_commands_load_no_torch_transformers_or_spacy(tmp_path, sample_workspace):
+    """search, stats, snippets and features list, each a new `research-hub` process."""
+    import shutil
+
+    from research_hub.bench.cold import COMMANDS, _env, heavy_imports
+
+    home = tmp_path / "ws"
+    shutil.copytree(sample_workspace, home)
+    for name in ("search", "stats", "snippets", "features list"):
+        assert heavy_imports(COMMANDS[name], _env(home, "onnx"), tmp_path) == [], name

@@ -13,6 +13,7 @@ from research_hub.bench import search as bench_search_run
 from research_hub.bench import themes as bench_themes_run
 from research_hub.cli.common import err, fail, print_json, table
 from research_hub.core.settings import env_value
+from research_hub.embed import BACKENDS
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_interviews"
 BANKING = Path(__file__).resolve().parents[3] / "shared" / "eval" / "banking77_train.csv"
@@ -25,13 +26,36 @@ def _show(title: str, result: dict, as_json: bool) -> None:
         table(title, ["measure", "value"], list(result.items()))
 
 
-def bench_ingest(corpus: Optional[Path] = typer.Argument(None, help="Folder to ingest (default: made from samples)."),
-                 snippets: int = typer.Option(6000, help="Snippets in the made-up corpus."),
-                 repeat: int = typer.Option(1, help="Runs; the one with the median ratio is shown."),
-                 as_json: bool = typer.Option(False, "--json")):
-    """Pipeline snippets/s over raw model.encode snippets/s, same texts, same batch size."""
+def _eval_dir() -> Path:
+    return Path(env_value("eval_dir")) if env_value("eval_dir") else BANKING.parent
 
-    _show("bench ingest", bench_ingest_run.run_many(corpus, snippets, SAMPLES, repeat), as_json)
+
+def _backends(names: Optional[str]) -> tuple[str, ...]:
+    chosen = tuple(n.strip() for n in (names or ",".join(BACKENDS)).split(",") if n.strip())
+    unknown = [n for n in chosen if n not in BACKENDS]
+    if unknown:
+        fail(f"unknown backend {unknown[0]!r}; use some of {', '.join(BACKENDS)}")
+    return chosen
+
+
+def bench_ingest(backends: Optional[str] = typer.Option(None, help="Comma-separated (default: all)."),
+                 files: Optional[int] = typer.Option(None, help="Use only the first N interviews."),
+                 as_json: bool = typer.Option(False, "--json")):
+    """Every backend's whole ingest against raw torch encode of the same texts, real interviews."""
+
+    try:
+        result = bench_ingest_run.run(_eval_dir(), _backends(backends), files,
+                                      out=lambda m: typer.echo(m, err=True))
+    except FileNotFoundError as exc:
+        fail(str(exc))
+    if as_json:
+        return print_json(result)
+    rows = result.pop("rows")
+    _show("bench ingest", result, False)
+    table("bench ingest: pipeline per backend (ratio: raw torch encode seconds / ingest seconds)",
+          ["backend", "snippets", "encoded", "seconds", "texts/s", "ratio", "cpu s", "tag s", "upsert s"],
+          [(r["backend"], r["snippets"], r["encoded"], r["seconds"], r["distinct_texts_per_s"],
+            r["ratio_to_raw_torch"], r["cpu_s"], r["tag_s"], r["upsert_s"]) for r in rows])
 
 
 def bench_link(k: int = typer.Option(50, "--k", help="Suggestions per feature."),
