@@ -6,6 +6,7 @@ from typing import Optional
 
 import typer
 
+from research_hub.bench import cold as bench_cold_run
 from research_hub.bench import ingest as bench_ingest_run
 from research_hub.bench import link as bench_link_run
 from research_hub.bench import redact as bench_redact_run
@@ -56,6 +57,22 @@ def bench_ingest(backends: Optional[str] = typer.Option(None, help="Comma-separa
           ["backend", "snippets", "encoded", "seconds", "texts/s", "ratio", "cpu s", "tag s", "upsert s"],
           [(r["backend"], r["snippets"], r["encoded"], r["seconds"], r["distinct_texts_per_s"],
             r["ratio_to_raw_torch"], r["cpu_s"], r["tag_s"], r["upsert_s"]) for r in rows])
+
+
+def bench_cold(backends: Optional[str] = typer.Option(None, help="Comma-separated (default: all; the first also runs the other commands)."),
+               repeat: int = typer.Option(5, help="Timed runs per backend (the median is shown)."),
+               as_json: bool = typer.Option(False, "--json")):
+    """A new `research-hub search` process on the sample workspace: wall time and peak memory per backend."""
+
+    result = bench_cold_run.run(SAMPLES, _backends(backends), repeat, out=lambda m: typer.echo(m, err=True))
+    if as_json:
+        return print_json(result)
+    table(f"bench cold: research-hub search, median of {repeat} new processes ({result['load_average_1min (start, end)']})",
+          ["backend", "wall s", "min-max s", "peak MB"],
+          [(r["backend"], r["wall_s_median"], r["wall_s_min_max"], r["peak_mb_median"]) for r in result["search"]])
+    table("bench cold: reading commands (one run each)", ["command", "heavy imports", "wall s", "peak MB"],
+          [(n, ", ".join(c["heavy_imports"]) if isinstance(c["heavy_imports"], list) else c["heavy_imports"],
+            c["wall_s"], c["peak_mb"]) for n, c in result["commands"].items()])
 
 
 def bench_link(k: int = typer.Option(50, "--k", help="Suggestions per feature."),
