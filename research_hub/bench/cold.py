@@ -43,12 +43,16 @@ open(%r, "w").write(json.dumps(heavy))
 
 
 LAUNCHER = """import json, resource, subprocess, sys, time
-argv = json.loads(sys.argv[1])
+argv, timeout = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 started = time.perf_counter()
-done = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+try:
+    done = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=timeout)
+    code, err = done.returncode, done.stderr.decode(errors="replace")[-500:]
+except subprocess.TimeoutExpired:
+    code, err = -9, f"stopped after {timeout} s"
 wall = time.perf_counter() - started
 peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps([done.returncode, wall, peak, done.stderr.decode(errors="replace")[-500:]]))
+print(json.dumps([code, wall, peak, err]))
 """
 
 
@@ -62,12 +66,12 @@ def _env(home: Path, backend: str) -> dict[str, str]:
     return {**env, "RESEARCH_HUB_HOME": str(home), "RESEARCH_HUB_BACKEND": backend}
 
 
-def timed(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+def timed(argv: list[str], env: dict[str, str], timeout: float | None = None) -> tuple[float, float]:
     """(wall seconds, peak resident MB) of one new process.
 
     Started from a small launcher: a child's peak memory counts the parent's memory at
     fork, and this process holds spaCy and torch after the ingest."""
-    done = subprocess.run([sys.executable, "-c", LAUNCHER, json.dumps(argv)], env=env,
+    done = subprocess.run([sys.executable, "-c", LAUNCHER, json.dumps(argv), json.dumps(timeout)], env=env,
                           capture_output=True, text=True, check=True)
     code, wall, peak_kb, err = json.loads(done.stdout)
     if code != 0:

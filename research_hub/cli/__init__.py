@@ -93,7 +93,7 @@ app.add_typer(qdc, name="qdc")
 
 benchmarks = _add(_group("Benchmarks, each against a baseline measured in the same run."), {
     "ingest": bench.bench_ingest, "search": bench.bench_search, "themes": bench.bench_themes,
-    "link": bench.bench_link, "redact": bench.bench_redact, "cold": bench.bench_cold})
+    "link": bench.bench_link, "redact": bench.bench_redact, "cold": bench.bench_cold, "scale": bench.bench_scale})
 app.add_typer(benchmarks, name="bench")
 
 

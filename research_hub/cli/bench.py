@@ -10,6 +10,7 @@ from research_hub.bench import cold as bench_cold_run
 from research_hub.bench import ingest as bench_ingest_run
 from research_hub.bench import link as bench_link_run
 from research_hub.bench import redact as bench_redact_run
+from research_hub.bench import scale as bench_scale_run
 from research_hub.bench import search as bench_search_run
 from research_hub.bench import themes as bench_themes_run
 from research_hub.cli.common import err, fail, print_json, table
@@ -75,6 +76,24 @@ def bench_cold(backends: Optional[str] = typer.Option(None, help="Comma-separate
             c["wall_s"], c["peak_mb"]) for n, c in result["commands"].items()])
 
 
+def bench_scale(sizes: str = typer.Option("25000,100000", help="Store sizes, comma-separated."),
+                queries: int = typer.Option(60, help="Distinct timed queries per measure."),
+                themes: bool = typer.Option(True, help="Also time `themes` (pain_point snippets) on each store."),
+                as_json: bool = typer.Option(False, "--json")):
+    """Synthesised stores: store writes, search p50/p95, cold search, themes, reindex, disk per snippet."""
+
+    try:
+        n = tuple(int(x) for x in sizes.split(",") if x.strip())
+    except ValueError:
+        fail(f"--sizes takes whole numbers separated by commas, not {sizes!r}")
+    try:
+        result = bench_scale_run.run(_eval_dir() / "banking77_train.csv", SAMPLES, n, queries, themes,
+                                     out=lambda m: typer.echo(m, err=True))
+    except FileNotFoundError as exc:
+        fail(str(exc))
+    print_json(result) if as_json else _show("bench scale", {k: v for k, v in result.items()}, False)
+
+
 def bench_link(k: int = typer.Option(50, "--k", help="Suggestions per feature."),
                as_json: bool = typer.Option(False, "--json")):
     """Evidence suggestions for BANKING77 intents as features: precision@10, recall@50."""
@@ -82,19 +101,31 @@ def bench_link(k: int = typer.Option(50, "--k", help="Suggestions per feature.")
     _show("bench link", bench_link_run.run(k), as_json)
 
 
-def bench_search(snippets: int = typer.Option(100_000, help="Snippets in the latency store."),
+def bench_search(snippets: int = typer.Option(100_000, help="Snippets in the latency store (0: no latency)."),
                  queries: int = typer.Option(100, help="Distinct timed queries per measure."),
+                 backends: Optional[str] = typer.Option(None, help="Backends side by side, comma-separated "
+                                                        "(default: all; 'none' to skip)."),
                  as_json: bool = typer.Option(False, "--json")):
-    """Precision@10 (dense, keyword, hybrid) on banking77; latency at 100k snippets vs raw Chroma."""
+    """Backends side by side and precision@10 on banking77; latency at 100k snippets vs raw Chroma."""
 
-    banking = Path(env_value("eval_dir")) / "banking77_train.csv" if env_value("eval_dir") else BANKING
+    banking = _eval_dir() / "banking77_train.csv"
+    chosen = () if backends == "none" else _backends(backends)
     try:
-        result = bench_search_run.run(banking, SAMPLES, snippets, queries, out=lambda m: typer.echo(m, err=True))
+        result = bench_search_run.run(banking, SAMPLES, snippets, queries, out=lambda m: typer.echo(m, err=True),
+                                      backends=chosen)
     except (FileNotFoundError, RuntimeError) as exc:
         fail(str(exc))
     if as_json:
         return print_json(result)
+    if result.get("backends"):
+        b = result["backends"]
+        table(f"bench search: backends ({b['data']})",
+              ["backend", "texts/s", "x torch", "one query ms", "p@10 dense", "p@10 hybrid", "cosine to torch"],
+              [(r["backend"], r["texts_per_s"], r["speed_vs_torch"], r["query_ms"], r["p@10 dense"],
+                r["p@10 hybrid"], r["cosine_to_torch"]) for r in b["rows"]])
     _show("bench search: quality on banking77 (CC BY 4.0, PolyAI)", result["quality"], False)
+    if "latency" not in result:
+        return
     _show("bench search: cold costs", result["cold"], False)
     table("bench search: latency", ["measure", "queries", "p50 ms", "p95 ms", "note"],
           [(r["measure"], r["queries"], r["p50_ms"], r["p95_ms"], r["note"]) for r in result["latency"]])
