@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Callable
 
 from research_hub.core.nlp import active_pipeline_name
+from research_hub.core.settings import resolve_model
 from research_hub.embed import BACKENDS, Embedder
 from research_hub.hub import Hub
 from research_hub.ingest.embed_worker import plan
@@ -109,8 +110,6 @@ def raw_torch(texts: list[str], batch_size: int) -> float:
 
 
 def _model() -> str:
-    from research_hub.core.settings import resolve_model
-
     return resolve_model(None)
 
 
