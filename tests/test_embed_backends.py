@@ -101,3 +101,28 @@ def test_themes_from_stored_vectors_load_no_torch_transformers_or_spacy(tmp_path
             "print(len(t) > 0, big.partition, heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().split("\n")[-1] == "True True []"
+
+
+def test_a_damaged_optimised_copy_is_made_again_from_the_export():
+    from research_hub.embed.onnx_encoder import OnnxEncoder
+
+    first = OnnxEncoder(resolve_model(None), "onnx", 1)
+    want = first.encode(["export is slow"])
+    copy = first.model_path.with_name(first.model_path.stem + ".opt.onnx")
+    assert copy.exists()
+    copy.write_bytes(b"not an onnx file")
+    again = OnnxEncoder(resolve_model(None), "onnx", 1)
+    assert np.array_equal(again.encode(["export is slow"]), want)
+    assert copy.stat().st_size > 1_000_000
+
+
+def test_reading_commands_load_no_torch_transformers_or_spacy(tmp_path, sample_workspace):
+    """search, stats, snippets and features list, each a new `research-hub` process."""
+    import shutil
+
+    from research_hub.bench.cold import COMMANDS, _env, heavy_imports
+
+    home = tmp_path / "ws"
+    shutil.copytree(sample_workspace, home)
+    for name in ("search", "stats", "snippets", "features list"):
+        assert heavy_imports(COMMANDS[name], _env(home, "onnx"), tmp_path) == [], name

@@ -106,12 +106,14 @@ def test_search_and_filters_against_the_server(server_hub):
     assert all(h.study == "discovery" for h in server_hub.search("bank", k=5, study="discovery"))
     tagged = server_hub.search("painful", k=5, tags=["pain_point"])
     assert tagged and all("pain_point" in h.tags for h in tagged)
-    # Chroma's own where filters, list metadata included, through the HTTP client
+    # the index keeps only each vector's document (filters are masks over SQLite rows);
+    # Chroma's own where still finds a document's vectors through the HTTP client
     vec = server_hub.workspace.embedder.encode_query("bank feed")
-    rows = server_hub.workspace.index.query(vec, 5, where={"participant": "Kwame"})
-    assert rows and all(server_hub.snippet(i).participant == "Kwame" for i, _ in rows)
-    rows = server_hub.workspace.index.query(vec, 5, where={"tags": {"$contains": "pain_point"}})
-    assert rows and all("pain_point" in server_hub.snippet(i).tags for i, _ in rows)
+    doc = server_hub.snippet(hits[0].snippet_id).document_id
+    rows = server_hub.workspace.index.query(vec, 5, where={"document_id": doc})
+    assert rows and all(server_hub.snippet(i).document_id == doc for i, _ in rows)
+    metas = server_hub.workspace.index.get([hits[0].snippet_id], include=["metadatas"])["metadatas"]
+    assert metas == [{"document_id": doc}]
 
 
 def test_tags_replace_delete_reindex_and_doctor_on_the_server(server_hub, corpus):

@@ -1,138 +1,57 @@
-"""bench ingest: pipeline snippets/s against raw model.encode on the same texts.
+"""bench ingest: every embedding backend's whole pipeline against raw torch encode, one run.
 
-The corpus is made fresh for each run from the sample transcripts, with every
-sentence varied so that neither the embedding cache nor a duplicate inside the
-corpus can make the pipeline look faster than the model.
+The corpus is real: the 250 Anthropic Interviewer transcripts (Handa et al.,
+Anthropic, 2025, CC BY; ../shared/eval/interviews/anthropic_interviewer/), one
+.txt file per interview, ingested through the real pipeline with NER on (the
+spaCy pipeline in use is reported). The baseline is sentence-transformers on
+torch encoding the same distinct snippet texts (all cores, batch 64, no
+cache): what ingest would cost if it were nothing but the model.
+
+Raw encode takes half the texts before the ingests and half after, so a change
+in machine load during the run falls on both sides alike. Every ingest goes
+into a fresh workspace (an empty embedding cache). The main thread's time
+in tagging (NER, rules, learned tags) and in the index upsert is measured too:
+with the model cheap, those are what is left.
 """
 from __future__ import annotations
 
-import random
-import re
+import csv
+import os
 import tempfile
 import time
 from pathlib import Path
+from typing import Callable
 
 from research_hub.core.nlp import active_pipeline_name
-from research_hub.core.text import text_hash
-from research_hub.embed import Embedder, default_threads
+from research_hub.core.settings import resolve_model
+from research_hub.embed import BACKENDS, Embedder
 from research_hub.hub import Hub
-from research_hub.ingest.embed_worker import EmbedWorker, plan
+from research_hub.ingest.embed_worker import plan
 from research_hub.ingest.files import expand
 from research_hub.ingest.parsers import parse_file
 from research_hub.ingest.split import split_document
-from research_hub.ingest.types import PARTICIPANT
 
-NAMES = ["Avery", "Blake", "Casey", "Devon", "Emery", "Finley", "Harper", "Jordan", "Kai", "Logan",
-         "Morgan", "Noel", "Parker", "Quinn", "Reese", "Sage", "Taylor", "Val"]
-OPENERS = ["Honestly,", "To be fair,", "Last month", "Every quarter", "On Mondays", "Most days",
-           "When we onboarded,", "Before the update,", "With two clients,", "In our shop,", ""]
+CORPUS = "interviews/anthropic_interviewer"
+CITATION = "Anthropic Interviewer transcripts (Handa et al., Anthropic, 2025), CC BY"
 
 
-def sample_sentences(root: Path) -> tuple[list[str], list[str]]:
-    """(participant sentences, interviewer sentences) from the sample files."""
-    said: dict[bool, list[str]] = {True: [], False: []}
-    for f in sorted(root.rglob("*")):
-        if not f.is_file() or f.suffix.lower() not in {".txt", ".md", ".vtt", ".srt", ".docx", ".csv", ".jsonl"}:
-            continue
-        try:
-            doc = parse_file(f)
-        except Exception:
-            continue
-        for t in doc.turns:
-            said[t.role == PARTICIPANT] += [s.strip() for s in re.split(r"(?<=[.!?])\s+",
-                                                                       doc.text[t.start:t.end])
-                                            if len(s.split()) >= 5]
-    return (said[True] or ["Exporting the monthly report takes forever and times out."],
-            said[False] or ["How do you send the numbers to your accountant?"])
-
-
-def make_corpus(folder: Path, sentences: tuple[list[str], list[str]], target: int,
-                seed: int = 7) -> Path:
-    """Write interview transcripts into folder; every line is distinct."""
-    rng = random.Random(seed)
-    seen: set[str] = set()
-    answers, questions = sentences
-    folder.mkdir(parents=True)
-    written, file_no = 0, 0
-    while written < target:
-        file_no += 1
-        person = f"{rng.choice(NAMES)} {file_no}"
-        lines = []
-        for _ in range(40):
-            lines.append(f"Interviewer: {_unique(rng, questions, seen)}")
-            lines.append(f"{person}: {_unique(rng, answers, seen)}")
-            written += 2
-        (folder / f"bench_{file_no:04d}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+def make_corpus(eval_dir: Path, folder: Path, limit: int | None = None) -> Path:
+    """One .txt transcript per interview row of the two CSVs."""
+    source = eval_dir / CORPUS
+    files = sorted(source.glob("*_transcripts.csv"))
+    if not files:
+        raise FileNotFoundError(f"no *_transcripts.csv in {source} (set RESEARCH_HUB_EVAL_DIR)")
+    csv.field_size_limit(1 << 30)
+    folder.mkdir(parents=True, exist_ok=True)
+    n = 0
+    for f in files:
+        with f.open(newline="", encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                if limit is not None and n >= limit:
+                    return folder
+                (folder / f"{row['transcript_id']}.txt").write_text(row["text"], encoding="utf-8")
+                n += 1
     return folder
-
-
-def _unique(rng: random.Random, pool: list[str], seen: set[str]) -> str:
-    text = _vary(rng, rng.choice(pool))
-    while text in seen:
-        text = _vary(rng, rng.choice(pool))
-    seen.add(text)
-    return text
-
-
-def _vary(rng: random.Random, sentence: str) -> str:
-    opener = rng.choice(OPENERS)
-    number = rng.randint(2, 400)
-    body = re.sub(r"\b\d+\b", str(number), sentence)
-    if body == sentence:
-        body = f"{sentence.rstrip('.!?')}, about {number} times."
-    return f"{opener} {body[0].lower() + body[1:]}".strip() if opener else body
-
-
-def run_many(corpus: Path | None, snippets: int, samples: Path, repeat: int = 1) -> dict:
-    """The run with the median ratio, and every run's ratio: one run is at the mercy of
-    the machine's load (raw encode alone moves by 5% from run to run here)."""
-    runs = [run(corpus, snippets, samples) for _ in range(max(1, repeat))]
-    median = sorted(runs, key=lambda r: r["ratio"])[len(runs) // 2]
-    if len(runs) > 1:
-        median = {**median, "ratios": ", ".join(f"{r['ratio']:.3f}" for r in runs)}
-    return median
-
-
-def run(corpus: Path | None, snippets: int, samples: Path) -> dict:
-    """One ingest of the whole corpus into a fresh workspace, as a user would run it.
-
-    Raw encode takes half the texts just before the ingest and half just after,
-    so a change in machine load during the run falls on both sides alike.
-    """
-
-    with tempfile.TemporaryDirectory(prefix="rh-bench-") as tmp:
-        tmp_path = Path(tmp)
-        if corpus is None:
-            corpus = make_corpus(tmp_path / "corpus", sample_sentences(samples), snippets)
-        hub = Hub(tmp_path / "ws")
-        hub.workspace.embedder.encode_query("warm up the model")  # load weights outside both timings
-        hub.workspace.tagger()
-        _ = hub.workspace.index
-        texts = corpus_texts(corpus)
-        before = hub.workspace.embedder.encoded
-        half = len(texts) // 2
-        raw_s = _raw(hub, texts[:half])
-        started = time.perf_counter()
-        report = hub.ingest([corpus])
-        pipe_s = time.perf_counter() - started
-        raw_s += _raw(hub, texts[half:])
-        encoded = hub.workspace.embedder.encoded - before
-        workers_s = _workers_only(hub, texts)
-        hub.close()
-    replicas, threads = plan()
-    result = {
-        "spacy": active_pipeline_name(), "model replicas x threads (pipeline)": f"{replicas} x {threads}",
-        "torch threads (raw encode)": default_threads(),
-        "files": len(report.files), "failed": len(report.failed), "snippets": len(texts),
-        "distinct_texts": len(set(texts)), "model_encoded": encoded,
-        "cache_hits": len(texts) - encoded, "batch_size": hub.workspace.settings.batch_size,
-        "pipeline_s": round(pipe_s, 2), "raw_encode_s": round(raw_s, 2),
-        "pipeline_snippets_per_s": round(len(texts) / pipe_s, 1),
-        "embedding_workers_alone_snippets_per_s": round(len(texts) / workers_s, 1),
-        "raw_encode_snippets_per_s": round(len(texts) / raw_s, 1),
-    }
-    result["ratio"] = round(result["pipeline_snippets_per_s"] / result["raw_encode_snippets_per_s"], 3)
-    return result
 
 
 def corpus_texts(corpus: Path) -> list[str]:
@@ -146,27 +65,84 @@ def corpus_texts(corpus: Path) -> list[str]:
     return texts
 
 
-def _raw(hub, texts: list[str]) -> float:
+def _timed(obj, name: str, spent: dict) -> None:
+    """Wrap obj.name so its calls add their wall seconds (on the calling thread) to spent[name]."""
+    inner = getattr(obj, name)
+
+    def wrapper(*args, **kwargs):
+        t = time.perf_counter()
+        try:
+            return inner(*args, **kwargs)
+        finally:
+            spent[name] = spent.get(name, 0.0) + time.perf_counter() - t
+
+    setattr(obj, name, wrapper)
+
+
+def ingest_once(corpus: Path, home: Path, backend: str) -> dict:
+    """One ingest of the corpus into a fresh workspace on this backend; model loaded first."""
+    hub = Hub(home, backend=backend)
+    ws = hub.workspace
+    ws.embedder.encode_query("warm up the model")  # load weights (and export) outside the timing
+    tagger = ws.tagger()
+    _ = ws.index
+    spent: dict[str, float] = {}
+    _timed(tagger, "tag", spent)
+    _timed(ws.index, "upsert", spent)
+    before = ws.embedder.encoded
+    cpu, started = time.process_time(), time.perf_counter()
+    report = hub.ingest([corpus])
+    wall = time.perf_counter() - started
+    row = {"backend": backend, "files": len(report.files), "failed": len(report.failed),
+           "snippets": report.snippets, "encoded": ws.embedder.encoded - before,
+           "seconds": round(wall, 2), "cpu_s": round(time.process_time() - cpu, 2),
+           "tag_s": round(spent.get("tag", 0.0), 2), "upsert_s": round(spent.get("upsert", 0.0), 2)}
+    hub.close()
+    return row
+
+
+def raw_torch(texts: list[str], batch_size: int) -> float:
+    e = Embedder(_model(), "torch", batch_size=batch_size)
+    e.encode_raw(texts[:8])  # load the model outside the timing
     started = time.perf_counter()
-    hub.workspace.embedder.model.encode(texts, batch_size=hub.workspace.settings.batch_size, normalize_embeddings=True,
-                              show_progress_bar=False)
+    e.encode_raw(texts)
     return time.perf_counter() - started
 
 
-def _workers_only(hub, texts: list[str]) -> float:
-    """The pipeline's embedding workers alone, uncached, on the same texts (after both
-    timings): whether the replicas are what makes the pipeline faster or slower."""
-    from types import SimpleNamespace
+def _model() -> str:
+    return resolve_model(None)
 
 
-    bare = Embedder(hub.workspace.embedder.model_name, None, hub.workspace.settings.batch_size)
-    files = [SimpleNamespace(snippets=[{"text": t, "text_hash": text_hash(t)} for t in texts[i:i + 80]])
-             for i in range(0, len(texts), 80)]
-    started = time.perf_counter()
-    with EmbedWorker(bare) as worker:
-        for f in files:
-            worker.submit(f)
-        worker.close()
-        while worker.wait() is not None:
-            pass
-    return time.perf_counter() - started
+def run(eval_dir: Path, backends: tuple[str, ...] = BACKENDS, limit: int | None = None,
+        batch_size: int = 64, out: Callable = print) -> dict:
+    with tempfile.TemporaryDirectory(prefix="rh-bench-ingest-") as tmp:
+        tmp_path = Path(tmp)
+        corpus = make_corpus(eval_dir, tmp_path / "corpus", limit)
+        texts = corpus_texts(corpus)
+        n_files = len(list(corpus.glob("*.txt")))
+        distinct = list(dict.fromkeys(texts))
+        half = len(distinct) // 2
+        warm = make_corpus(eval_dir, tmp_path / "warm", 3)
+        ingest_once(warm, tmp_path / "ws-warm", backends[0])  # lazy loads (tag model, NER) untimed
+        load = [os.getloadavg()[0]]
+        out(f"raw torch encode of {half} of {len(distinct)} distinct texts ...")
+        raw_s = raw_torch(distinct[:half], batch_size)
+        rows = []
+        for backend in backends:
+            out(f"ingest on {backend} ...")
+            rows.append(ingest_once(corpus, tmp_path / f"ws-{backend}", backend))
+            out(f"  {rows[-1]}")
+        out("raw torch encode of the other half ...")
+        raw_s += raw_torch(distinct[half:], batch_size)
+        load.append(os.getloadavg()[0])
+    raw_rate = len(distinct) / raw_s
+    for r in rows:
+        r["distinct_texts_per_s"] = round(len(distinct) / r["seconds"], 1)
+        r["ratio_to_raw_torch"] = round(raw_s / r["seconds"], 3)
+    replicas, threads = plan()
+    return {"corpus": f"{CITATION}: {n_files} files, {len(texts)} snippets, "
+                      f"{len(distinct)} distinct texts",
+            "spacy": active_pipeline_name(), "workers x threads": f"{replicas} x {threads}",
+            "raw_torch_encode_s": round(raw_s, 2), "raw_torch_texts_per_s": round(raw_rate, 1),
+            "load_average_1min (start, end)": f"{load[0]:.1f}, {load[1]:.1f} on {os.cpu_count()} cores",
+            "rows": rows}

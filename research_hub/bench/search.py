@@ -27,7 +27,9 @@ from typing import Callable
 
 import numpy as np
 
+from research_hub.bench.backends import compare
 from research_hub.bench.search_store import fill_store
+from research_hub.embed import BACKENDS
 from research_hub.hub import Hub
 from research_hub.ingest.parsers import parse_file
 from research_hub.ingest.split import split_document
@@ -243,14 +245,19 @@ def latency(hub, pool: list[str], n: int, filters: dict, out: Callable = print) 
     return rows
 
 
-def run(banking: Path, samples: Path, size: int = 100_000, n: int = 100, out: Callable = print) -> dict:
-
+def run(banking: Path, samples: Path, size: int = 100_000, n: int = 100, out: Callable = print,
+        backends: tuple[str, ...] = BACKENDS) -> dict:
+    """Backends side by side, then quality and (size > 0) latency on the default backend."""
     if not banking.exists():
         raise FileNotFoundError(f"{banking} not found (set RESEARCH_HUB_EVAL_DIR)")
     with tempfile.TemporaryDirectory(prefix="rh-bench-search-") as tmp:
+        result: dict = {"backends": compare(banking, Path(tmp), backends, out) if backends else None}
         qhub = Hub(Path(tmp) / "quality")
-        result: dict = {"quality": quality(qhub, banking, out)}
+        result["quality"] = quality(qhub, banking, out)
         out(f"quality: {result['quality']}")
+        if size <= 0:
+            qhub.close()
+            return result
         intents = sorted({s.meta.get("category") for s in qhub.snippets() if s.meta.get("category")})
         base = list(dict.fromkeys(r["text"] for r in qhub.workspace.db.query("SELECT text FROM snippets")))
         sentences, questions = sample_texts(samples)

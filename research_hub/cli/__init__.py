@@ -101,7 +101,7 @@ app.add_typer(users, name="users")
 benchmarks = _add(_group("Benchmarks, each against a baseline measured in the same run."), {
     "ingest": bench.bench_ingest, "search": bench.bench_search, "themes": bench.bench_themes,
     "link": bench.bench_link, "redact": bench.bench_redact, "tags": bench.bench_tags, "load": bench.bench_load,
-    "snippets": bench.bench_snippets})
+    "snippets": bench.bench_snippets, "cold": bench.bench_cold, "scale": bench.bench_scale})
 app.add_typer(benchmarks, name="bench")
 
 

@@ -6,10 +6,12 @@ from typing import Optional
 
 import typer
 
+from research_hub.bench import cold as bench_cold_run
 from research_hub.bench import ingest as bench_ingest_run
 from research_hub.bench import link as bench_link_run
 from research_hub.bench import load as bench_load_run
 from research_hub.bench import redact as bench_redact_run
+from research_hub.bench import scale as bench_scale_run
 from research_hub.bench import search as bench_search_run
 from research_hub.bench import snippets as bench_snippets_run
 from research_hub.bench import tags as bench_tags_run
@@ -17,6 +19,7 @@ from research_hub.bench import themes as bench_themes_run
 from research_hub.bench import themes_eval as bench_themes_eval_run
 from research_hub.cli.common import err, fail, print_json, table
 from research_hub.core.settings import env_value
+from research_hub.embed import BACKENDS
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_interviews"
 BANKING = Path(__file__).resolve().parents[3] / "shared" / "eval" / "banking77_train.csv"
@@ -29,13 +32,70 @@ def _show(title: str, result: dict, as_json: bool) -> None:
         table(title, ["measure", "value"], list(result.items()))
 
 
-def bench_ingest(corpus: Optional[Path] = typer.Argument(None, help="Folder to ingest (default: made from samples)."),
-                 snippets: int = typer.Option(6000, help="Snippets in the made-up corpus."),
-                 repeat: int = typer.Option(1, help="Runs; the one with the median ratio is shown."),
-                 as_json: bool = typer.Option(False, "--json")):
-    """Pipeline snippets/s over raw model.encode snippets/s, same texts, same batch size."""
+def _eval_dir() -> Path:
+    return Path(env_value("eval_dir")) if env_value("eval_dir") else BANKING.parent
 
-    _show("bench ingest", bench_ingest_run.run_many(corpus, snippets, SAMPLES, repeat), as_json)
+
+def _backends(names: Optional[str]) -> tuple[str, ...]:
+    chosen = tuple(n.strip() for n in (names or ",".join(BACKENDS)).split(",") if n.strip())
+    unknown = [n for n in chosen if n not in BACKENDS]
+    if unknown:
+        fail(f"unknown backend {unknown[0]!r}; use some of {', '.join(BACKENDS)}")
+    return chosen
+
+
+def bench_ingest(backends: Optional[str] = typer.Option(None, help="Comma-separated (default: all)."),
+                 files: Optional[int] = typer.Option(None, help="Use only the first N interviews."),
+                 as_json: bool = typer.Option(False, "--json")):
+    """Every backend's whole ingest against raw torch encode of the same texts, real interviews."""
+
+    try:
+        result = bench_ingest_run.run(_eval_dir(), _backends(backends), files,
+                                      out=lambda m: typer.echo(m, err=True))
+    except FileNotFoundError as exc:
+        fail(str(exc))
+    if as_json:
+        return print_json(result)
+    rows = result.pop("rows")
+    _show("bench ingest", result, False)
+    table("bench ingest: pipeline per backend (ratio: raw torch encode seconds / ingest seconds)",
+          ["backend", "snippets", "encoded", "seconds", "texts/s", "ratio", "cpu s", "tag s", "upsert s"],
+          [(r["backend"], r["snippets"], r["encoded"], r["seconds"], r["distinct_texts_per_s"],
+            r["ratio_to_raw_torch"], r["cpu_s"], r["tag_s"], r["upsert_s"]) for r in rows])
+
+
+def bench_cold(backends: Optional[str] = typer.Option(None, help="Comma-separated (default: all; the first also runs the other commands)."),
+               repeat: int = typer.Option(5, help="Timed runs per backend (the median is shown)."),
+               as_json: bool = typer.Option(False, "--json")):
+    """A new `research-hub search` process on the sample workspace: wall time and peak memory per backend."""
+
+    result = bench_cold_run.run(SAMPLES, _backends(backends), repeat, out=lambda m: typer.echo(m, err=True))
+    if as_json:
+        return print_json(result)
+    table(f"bench cold: research-hub search, median of {repeat} new processes ({result['load_average_1min (start, end)']})",
+          ["backend", "wall s", "min-max s", "peak MB"],
+          [(r["backend"], r["wall_s_median"], r["wall_s_min_max"], r["peak_mb_median"]) for r in result["search"]])
+    table("bench cold: reading commands (one run each)", ["command", "heavy imports", "wall s", "peak MB"],
+          [(n, ", ".join(c["heavy_imports"]) if isinstance(c["heavy_imports"], list) else c["heavy_imports"],
+            c["wall_s"], c["peak_mb"]) for n, c in result["commands"].items()])
+
+
+def bench_scale(sizes: str = typer.Option("25000,100000", help="Store sizes, comma-separated."),
+                queries: int = typer.Option(60, help="Distinct timed queries per measure."),
+                themes: bool = typer.Option(True, help="Also time `themes` (pain_point snippets) on each store."),
+                as_json: bool = typer.Option(False, "--json")):
+    """Synthesised stores: store writes, search p50/p95, cold search, themes, reindex, disk per snippet."""
+
+    try:
+        n = tuple(int(x) for x in sizes.split(",") if x.strip())
+    except ValueError:
+        fail(f"--sizes takes whole numbers separated by commas, not {sizes!r}")
+    try:
+        result = bench_scale_run.run(_eval_dir() / "banking77_train.csv", SAMPLES, n, queries, themes,
+                                     out=lambda m: typer.echo(m, err=True))
+    except FileNotFoundError as exc:
+        fail(str(exc))
+    print_json(result) if as_json else _show("bench scale", {k: v for k, v in result.items()}, False)
 
 
 def bench_link(k: int = typer.Option(50, "--k", help="Suggestions per feature."),
@@ -45,19 +105,31 @@ def bench_link(k: int = typer.Option(50, "--k", help="Suggestions per feature.")
     _show("bench link", bench_link_run.run(k), as_json)
 
 
-def bench_search(snippets: int = typer.Option(100_000, help="Snippets in the latency store."),
+def bench_search(snippets: int = typer.Option(100_000, help="Snippets in the latency store (0: no latency)."),
                  queries: int = typer.Option(100, help="Distinct timed queries per measure."),
+                 backends: Optional[str] = typer.Option(None, help="Backends side by side, comma-separated "
+                                                        "(default: all; 'none' to skip)."),
                  as_json: bool = typer.Option(False, "--json")):
-    """Precision@10 (dense, keyword, hybrid) on banking77; latency at 100k snippets vs raw Chroma."""
+    """Backends side by side and precision@10 on banking77; latency at 100k snippets vs raw Chroma."""
 
-    banking = Path(env_value("eval_dir")) / "banking77_train.csv" if env_value("eval_dir") else BANKING
+    banking = _eval_dir() / "banking77_train.csv"
+    chosen = () if backends == "none" else _backends(backends)
     try:
-        result = bench_search_run.run(banking, SAMPLES, snippets, queries, out=lambda m: typer.echo(m, err=True))
+        result = bench_search_run.run(banking, SAMPLES, snippets, queries, out=lambda m: typer.echo(m, err=True),
+                                      backends=chosen)
     except (FileNotFoundError, RuntimeError) as exc:
         fail(str(exc))
     if as_json:
         return print_json(result)
+    if result.get("backends"):
+        b = result["backends"]
+        table(f"bench search: backends ({b['data']})",
+              ["backend", "texts/s", "x torch", "one query ms", "p@10 dense", "p@10 hybrid", "cosine to torch"],
+              [(r["backend"], r["texts_per_s"], r["speed_vs_torch"], r["query_ms"], r["p@10 dense"],
+                r["p@10 hybrid"], r["cosine_to_torch"]) for r in b["rows"]])
     _show("bench search: quality on banking77 (CC BY 4.0, PolyAI)", result["quality"], False)
+    if "latency" not in result:
+        return
     _show("bench search: cold costs", result["cold"], False)
     table("bench search: latency", ["measure", "queries", "p50 ms", "p95 ms", "note"],
           [(r["measure"], r["queries"], r["p50_ms"], r["p95_ms"], r["note"]) for r in result["latency"]])

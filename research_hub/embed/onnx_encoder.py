@@ -43,9 +43,9 @@ class OnnxEncoder:
         self.name = model_name(self.model_dir)
         self.cache_dir = root / cache_key(self.model_dir, backend, self.fingerprint)
         self._tok = Tokenizer.from_file(str(self.settings.tokenizer_path))
+        self._pad_id = self._read_pad_id()
         self._tok.no_padding()  # each batch pads itself, to its longest text
         self._tok.enable_truncation(max_length=self.settings.max_seq_length)
-        self._pad_id = self._read_pad_id()
         self.model_path = self._ensure_export()
         try:
             self._session = self._make_session(self.model_path)
@@ -111,8 +111,7 @@ class OnnxEncoder:
     # -- internals ------------------------------------------------------------------------
 
     def _read_pad_id(self) -> int:
-        cfg = dict(read_json(self.settings.tokenizer_path))
-        pad_cfg = cfg.get("padding") or {}
+        pad_cfg = self._tok.padding or {}  # the file's padding section, already parsed
         if "pad_id" in pad_cfg:
             return int(pad_cfg["pad_id"])
         for tok in ("[PAD]", "<pad>"):
@@ -154,14 +153,40 @@ class OnnxEncoder:
         return (emb / np.maximum(norm, 1e-12)).astype(np.float32, copy=False)
 
     def _make_session(self, path: Path) -> ort.InferenceSession:
+        """A session over the graph-optimised copy of the export, made once beside it.
+
+        Optimising the graph at every load took 0.6-1.6 s of a cold search here, loading
+        the optimised copy 0.2-0.4 s, with identical outputs. The copy is optimised to
+        the EXTENDED level only (portable fusions, no CPU-specific layouts); ALL is
+        applied at load, where what is left is cheap."""
+        optimised = path.with_name(path.stem + ".opt.onnx")
+        for attempt in (1, 2):
+            if not optimised.exists():  # raises if the export itself is unreadable
+                tmp = optimised.with_name(f".{optimised.name}.{os.getpid()}.tmp")
+                level = ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
+                ort.InferenceSession(str(path), sess_options=self._options(level, save_to=tmp),
+                                     providers=["CPUExecutionProvider"])
+                tmp.replace(optimised)
+            try:
+                return ort.InferenceSession(str(optimised), sess_options=self._options(),
+                                            providers=["CPUExecutionProvider"])
+            except Exception:  # a damaged copy: made again from the export, once
+                optimised.unlink(missing_ok=True)
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _options(self, level=ort.GraphOptimizationLevel.ORT_ENABLE_ALL, save_to: Path | None = None):
         so = ort.SessionOptions()
-        so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        so.graph_optimization_level = level
         so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         so.inter_op_num_threads = 1
         if self.threads:
             so.intra_op_num_threads = int(self.threads)
         so.log_severity_level = 3
-        return ort.InferenceSession(str(path), sess_options=so, providers=["CPUExecutionProvider"])
+        if save_to is not None:
+            so.optimized_model_filepath = str(save_to)
+        return so
 
     def _meta(self) -> dict:
         return {
@@ -184,6 +209,7 @@ class OnnxEncoder:
             if self._export_ok(final, meta_path):  # another process finished it meanwhile
                 return final
             meta_path.unlink(missing_ok=True)
+            final.with_name(final.stem + ".opt.onnx").unlink(missing_ok=True)  # made from the old file
             for junk in list(self.cache_dir.glob(".export-*")) + list(self.cache_dir.glob(".*.tmp")):
                 shutil.rmtree(junk, ignore_errors=True) if junk.is_dir() else junk.unlink(missing_ok=True)
             t0 = time.perf_counter()

@@ -22,25 +22,25 @@ def date_number(date: str | None) -> int | None:
         return None
 
 
-def vector_metadata(row: Any, tags: Sequence[str]) -> dict[str, Any]:
-    """Filterable fields for one snippet; Chroma takes no None and no empty list."""
-    meta = {key: row[key] for key in ("document_id", "speaker", "role", "participant", "kind", "study")
-            if row[key] is not None}
-    number = date_number(row["date"])
-    if number is not None:
-        meta["date"] = number
-    if tags:
-        meta["tags"] = sorted(tags)
-    return meta
+def vector_metadata(row: Any, tags: Sequence[str] = ()) -> dict[str, Any]:
+    """What the index keeps beside a vector: its document only.
+
+    Search filters on numpy masks built from SQLite (search.dense), never on
+    Chroma's `where`, so speaker, role, study, dates and tags in Chroma were
+    written on every upsert (a third of its cost) and read by nothing. The
+    document id stays, to find a document's vectors in the index itself."""
+    return {"document_id": row["document_id"]}
 
 
-META_KEYS = ("document_id", "speaker", "role", "participant", "kind", "study", "date", "tags")
+META_KEYS = ("document_id",)
+LAYOUT = "document_id"  # marks a collection whose entries carry META_KEYS only
+LEGACY_KEYS = ("speaker", "role", "participant", "kind", "study", "date", "tags")  # older indexes
 
 
 def _replacing(metadatas: Sequence[dict]) -> list[dict]:
-    """Chroma merges metadata on upsert and update; None deletes a key. So a tag removed
-    (or a study cleared) since the last write must be sent as None, or it stays."""
-    return [{**dict.fromkeys(META_KEYS), **m} for m in metadatas]
+    """Chroma merges metadata on upsert and update; None deletes a key. An index written
+    by an older version has the LEGACY_KEYS too: sent as None, they go."""
+    return [{**dict.fromkeys(LEGACY_KEYS), **m} for m in metadatas]
 
 
 def _client(path: str | None, url: str | None):
@@ -65,7 +65,7 @@ class VectorIndex:
         # embedding_function=None: we always pass vectors; Chroma's default would download a model
         return self.client.get_or_create_collection(
             self.name, configuration={"hnsw": {"space": "cosine", "ef_search": 100}},
-            embedding_function=None)
+            metadata={"research_hub_layout": LAYOUT}, embedding_function=None)
 
     @property
     def mode(self) -> str:
@@ -74,15 +74,24 @@ class VectorIndex:
     def count(self) -> int:
         return self.collection.count()
 
+    @property
+    def legacy(self) -> bool:
+        """Made by an older version (no LAYOUT mark): entries may carry LEGACY_KEYS until
+        a reindex makes the collection anew."""
+        return (self.collection.metadata or {}).get("research_hub_layout") != LAYOUT
+
+    def _metas(self, metadatas: Sequence[dict]) -> list[dict]:
+        return _replacing(metadatas) if self.legacy else list(metadatas)
+
     def upsert(self, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[dict]) -> None:
         for i in range(0, len(ids), ADD_BATCH):
             self.collection.upsert(ids=list(ids[i:i + ADD_BATCH]),
                                    embeddings=np.asarray(vectors[i:i + ADD_BATCH], dtype=np.float32),
-                                   metadatas=_replacing(metadatas[i:i + ADD_BATCH]))
+                                   metadatas=self._metas(metadatas[i:i + ADD_BATCH]))
 
     def update_metadata(self, ids: Sequence[str], metadatas: Sequence[dict]) -> None:
         if ids:
-            self.collection.update(ids=list(ids), metadatas=_replacing(metadatas))
+            self.collection.update(ids=list(ids), metadatas=self._metas(metadatas))
 
     def delete(self, ids: Iterable[str]) -> None:
         ids = list(ids)
