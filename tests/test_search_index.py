@@ -112,3 +112,20 @@ def test_ingest_and_reingest_of_a_changed_file(hub, tmp_path):
     assert hub.ingest([path]).ok
     assert hub.search('"Azure"', k=3) == []
     assert "Passkeys" in hub.search("passkeys", k=1)[0].text
+
+
+def test_what_a_reader_remembers_per_connection_starts_fresh_with_each_connection(tmp_path):
+    """A thread's connection gets its own state: data_version readings of a closed
+    connection (whose id() the next one may reuse) never vouch for a new one."""
+    import threading
+
+    from research_hub.store.db import Database
+
+    db = Database(tmp_path / "hub.sqlite")
+    db.connection_state()["seen"] = 1
+    assert db.connection_state() == {"seen": 1}
+    other = []
+    t = threading.Thread(target=lambda: other.append(dict(db.connection_state())))
+    t.start()
+    t.join()
+    assert other == [{}]

@@ -90,7 +90,14 @@ class Database:
                 audit.install(conn)
             self._local.conn = conn
             self._local.after = []
+            self._local.state = {}
         return conn
+
+    def connection_state(self) -> dict:
+        """A dict that lives exactly as long as this thread's connection: for what a reader
+        remembers per connection (an id() of a closed connection is reused by the next one)."""
+        self.conn  # noqa: B018 - opens the connection, and with it a fresh dict
+        return self._local.state
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -99,13 +99,15 @@ def store_signature(db) -> str:
     return hashlib.sha1(raw.encode()).hexdigest()[:16]
 
 
+KEY = f"{__name__}.data_version"
+
+
 class KeywordIndex:
     def __init__(self, ws):
         self.ws = ws
         self.folder = Path(ws.home) / "search"
         self._state: SearchState | None = None
         self._dirty = True
-        self._versions: dict[int, int] = {}  # id(connection) -> last data_version seen
         self._lock = threading.RLock()
 
     def mark_dirty(self) -> None:
@@ -122,10 +124,11 @@ class KeywordIndex:
             return self._state
 
     def _changed_elsewhere(self) -> bool:
-        conn = self.ws.db.conn
-        version = conn.execute("PRAGMA data_version").fetchone()[0]
-        last = self._versions.get(id(conn))
-        self._versions[id(conn)] = version
+        # data_version only compares within one connection, so it is kept with it
+        seen = self.ws.db.connection_state()
+        version = self.ws.db.conn.execute("PRAGMA data_version").fetchone()[0]
+        key = (KEY, id(self))
+        last, seen[key] = seen.get(key), version
         return last != version  # a connection seen for the first time checks once
 
     # -- persistence -----------------------------------------------------------
