@@ -121,7 +121,7 @@ class Workspace:
 
     def reset_tagger(self) -> None:
         """The taxonomy changed underneath (a rebuild replaying it): tag with the new one."""
-        self._tagger = None
+        self._open.tagger = None
 
     def check_vectors(self) -> None:
         """Refuse to mix vectors: the index holds one model and backend's vectors only."""
