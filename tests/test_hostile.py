@@ -228,8 +228,10 @@ def test_app_binds_to_localhost_unless_told_and_warns_when_told(monkeypatch, tmp
     monkeypatch.setattr(cli_module.os, "execve", lambda exe, cmd, env: calls.append(cmd))
     runner = CliRunner()
     quiet = runner.invoke(app, ["--home", str(tmp_path / "ws"), "app"])
-    loud = runner.invoke(app, ["--home", str(tmp_path / "ws"), "app", "--host", "0.0.0.0"])
+    refused = runner.invoke(app, ["--home", str(tmp_path / "ws"), "app", "--host", "0.0.0.0"])
+    assert refused.exit_code == 1  # no accounts yet: a network address needs --no-auth
+    loud = runner.invoke(app, ["--home", str(tmp_path / "ws"), "app", "--host", "0.0.0.0", "--no-auth"])
     assert quiet.exit_code == loud.exit_code == 0
     address = [cmd[cmd.index("--server.address") + 1] for cmd in calls]
     assert address == ["127.0.0.1", "0.0.0.0"]
-    assert "warning" not in quiet.output and "no login" in " ".join(loud.output.split())
+    assert "warning" not in quiet.output and "NO sign-in" in " ".join(loud.output.split())

@@ -97,7 +97,8 @@ def test_highlights_export_as_selections_coded_by_their_author(mini):
         assert_valid(files["project.qde"])
         mine = [s for s in selections(export(mini)) if s["name"] == mark.text]
         assert mine and mine[0]["text"][mine[0]["start"]:mine[0]["end"]] == mark.text
-        assert [(code, user) for code, user, _ in mine[0]["codings"]] == [("Export breaks", "zoe")]
+        assert [(code, user) for code, user, _ in mine[0]["codings"]] == [(mark.tags[0], "zoe")]
+        assert mark.tags == ["export_breaks"]
     finally:
         mini.highlights.remove(mark.id)
 

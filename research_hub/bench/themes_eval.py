@@ -29,6 +29,13 @@ from pathlib import Path
 import numpy as np
 
 from research_hub.bench.themes import ours as ours_labelled
+from research_hub.core.settings import Settings
+from research_hub.embed import Embedder
+from research_hub.hub import Hub
+from research_hub.themes import cluster as C
+from research_hub.themes.engine import vectors
+from research_hub.themes.label import stop_words
+from research_hub.themes.phrases import content, tokens
 
 ORAL = "five oral histories, University of Idaho Library, Oral History as Data (MIT)"
 ANTHROPIC = "Anthropic Interviewer, 250 interviews (Handa et al., Anthropic, 2025; CC BY)"
@@ -87,7 +94,6 @@ def bertopic_labels(texts: list[str], x: np.ndarray) -> np.ndarray:
 
 
 def run_oral(encode, with_bertopic: bool = True, out=print) -> dict:
-    from research_hub.themes import cluster as C
 
     rows = oral_rows(eval_dir() / "interviews" / "oral_histories")
     texts = [r["text"] for r in rows]
@@ -120,8 +126,6 @@ def run_oral(encode, with_bertopic: bool = True, out=print) -> dict:
 
 def generic_words(texts: list[str], people: list[str], top: int = 15) -> list[str]:
     """The metric's list: the `top` content words by share of participants (no floor)."""
-    from research_hub.themes.label import stop_words
-    from research_hub.themes.phrases import content, tokens
 
     stops, users = stop_words(), {}
     for text, person in zip(texts, people):
@@ -132,7 +136,6 @@ def generic_words(texts: list[str], people: list[str], top: int = 15) -> list[st
 
 
 def generic_share(labels: list[str], generic: list[str]) -> float:
-    from research_hub.themes.phrases import tokens
 
     bad = [label for label in labels if set(tokens(label)) & set(generic)]
     return round(len(bad) / len(labels), 3) if labels else 0.0
@@ -140,7 +143,6 @@ def generic_share(labels: list[str], generic: list[str]) -> float:
 
 def anthropic_workspace(home: Path, out=print):
     """The 250 interviews ingested into a workspace at `home` (reused when it is there)."""
-    from research_hub import Hub
 
     hub = Hub(home)
     if hub.snippets(role="participant"):
@@ -165,7 +167,6 @@ def anthropic_workspace(home: Path, out=print):
 
 def run_pain(home: Path, scale: int = 0, out=print) -> tuple[dict, dict | None]:
     """(pain-point themes of the Anthropic workspace, the scale run on its vectors or None)."""
-    from research_hub.themes.engine import vectors
 
     hub = anthropic_workspace(home, out)
     try:
@@ -205,8 +206,6 @@ def run_scale(n: int, x: np.ndarray, texts: list[str], out=print) -> dict:
 
 def run(with_bertopic: bool = True, scale: int = 100_000, workdir: Path | None = None,
         out=print) -> dict:
-    from research_hub.core.settings import Settings
-    from research_hub.embed import Embedder
 
     embedder = Embedder(Settings.load(None, None, None).model)
     oral = run_oral(embedder.encode_raw, with_bertopic, out)

@@ -35,10 +35,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from research_hub.themes import reduce
+from research_hub.themes.partition import UNTHEMED, normalize, relabel_by_size
+
 NEIGHBOURS = 10
 RESOLUTION = 2.0  # at 1,000 snippets and more
 MIN_SIZE = 3
-UNTHEMED = -1
 FIT_Z = 2.0
 
 
@@ -75,12 +77,6 @@ class Clustering:
     chance: Chance
     n_themes: int
     partition: bool = False  # True: every row was given a theme (reduce.py), none judged unfit
-
-
-def normalize(vectors: np.ndarray) -> np.ndarray:
-    x = np.asarray(vectors, dtype=np.float32)
-    norms = np.linalg.norm(x, axis=1, keepdims=True)
-    return x / np.maximum(norms, 1e-12)
 
 
 def knn(x: np.ndarray, k: int, block: int = 1024) -> tuple[np.ndarray, np.ndarray]:
@@ -174,17 +170,6 @@ def settle(x: np.ndarray, labels: np.ndarray, chance: Chance, min_size: int,
     return relabel_by_size(labels)[0]
 
 
-def relabel_by_size(labels: np.ndarray) -> tuple[np.ndarray, int]:
-    """Themes renumbered 0.. by decreasing size; UNTHEMED stays."""
-    themed = labels[labels >= 0]
-    if not len(themed):
-        return np.full(len(labels), UNTHEMED), 0
-    sizes = np.bincount(themed)
-    present = np.flatnonzero(sizes)
-    order = present[np.argsort(-sizes[present], kind="stable")]
-    mapping = np.full(len(sizes), UNTHEMED)
-    mapping[order] = np.arange(len(order))
-    return np.where(labels >= 0, mapping[np.maximum(labels, 0)], UNTHEMED), len(order)
 
 
 def default_resolution(n: int) -> float:
@@ -210,8 +195,6 @@ def cluster(vectors: np.ndarray, *, min_size: int = MIN_SIZE, neighbours: int = 
     x = normalize(vectors)
     chance = chance or Chance.of(x, seed=seed)
     min_size = max(int(min_size), 2)
-    from research_hub.themes import reduce
-
     if len(x) >= reduce.SMALL:
         labels, n_themes = reduce.partition(x, documents, min_size, positions=positions)
         return Clustering(labels, chance, n_themes, partition=True)

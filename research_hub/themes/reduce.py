@@ -23,7 +23,7 @@ import warnings
 
 import numpy as np
 
-from research_hub.themes.cluster import UNTHEMED, normalize, relabel_by_size
+from research_hub.themes.partition import UNTHEMED, normalize, relabel_by_size
 
 SMALL = 200          # below this the graph clustering (cluster.py) is used instead
 WINDOW = 3

@@ -9,6 +9,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from research_hub.themes.reduce import SMALL, map_2d
+
 UNTHEMED_COLOR = "#c8c8c8"
 
 
@@ -34,8 +36,6 @@ def project(vectors: np.ndarray, documents=None, positions=None) -> np.ndarray:
     """2-D coordinates of the vectors the themes were clustered on: UMAP from reduce.SMALL
     snippets on (where the themes come from UMAP too), PCA of fewer; tiny selections get
     a flat layout."""
-    from research_hub.themes.reduce import SMALL, map_2d
-
     if len(vectors) < 4:
         return np.column_stack([np.arange(len(vectors), dtype=float), np.zeros(len(vectors))])
     if len(vectors) >= SMALL:
