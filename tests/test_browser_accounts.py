@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 
 import pytest
 
-from tests.test_browser_e2e import ARGS, CHROMIUM, ROOT, SLOW, free_port, settle, wait_healthy
+from tests.test_browser_e2e import CHROMIUM, ROOT, chromium, free_port, new_tab, served, settle
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 PASSWORD = "correct horse battery"
@@ -40,37 +39,20 @@ def team_url(team_workspace, tmp_path_factory):
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     cmd = [sys.executable, "-c", "from research_hub.cli import main; main()", "--home", str(team_workspace),
            "app", "--port", str(port)]
-    with open(log, "w") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, proc, log)
+    with served(cmd, env, log, port) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.fixture(scope="module")
 def team_browser(team_url):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture
 def tab(team_browser):
-    context = team_browser.new_context(viewport={"width": 1440, "height": 1200})
-    pg = context.new_page()
-    pg.set_default_timeout(SLOW)
-    yield pg
-    context.close()
+    with new_tab(team_browser) as pg:
+        yield pg
 
 
 def sign_in(pg, url: str, name: str, password: str) -> None:

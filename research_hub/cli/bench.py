@@ -153,13 +153,8 @@ def bench_themes(csv_path: Optional[Path] = typer.Option(None, "--csv", help="A 
     if as_json:
         return print_json(result)
     oral, pain, big = result["oral"], result["pain"], result["scale"]
-    table(f"bench themes: oral histories, {oral['rows']} participant rows, {oral['coded']} coded",
-          ["method", "V-measure", "ARI", "themes", "unthemed", "seconds"],
-          [(r["method"], r["v_measure"], r["ari"], r["themes"], f"{r['unthemed_share']:.1%}", r["seconds"])
-           for r in oral["methods"]])
-    if "note" in oral:
-        typer.echo(f"note: {oral['note']}")
-    typer.echo(f"data: {oral['data']}")
+    _methods_table(f"bench themes: oral histories, {oral['rows']} participant rows, {oral['coded']} coded",
+                   oral["methods"], oral)
     table(f"pain_point themes: {pain['snippets']} snippets",
           ["themes", "generic labels", "unthemed", "seconds"],
           [(pain["themes"], f"{pain['generic_share']:.1%}", f"{pain['unthemed_share']:.1%}", pain["seconds"])])
@@ -174,12 +169,15 @@ def bench_themes(csv_path: Optional[Path] = typer.Option(None, "--csv", help="A 
 def _bench_labelled(result: dict, as_json: bool) -> None:
     if as_json:
         return print_json(result)
-    table(f"bench themes: {result['texts']} texts, {result['intents']} intents",
-          ["method", "V-measure", "ARI", "themes", "unthemed", "seconds"],
-          [(r["method"], r["v_measure"], r["ari"], r["themes"], f"{r['unthemed_share']:.1%}", r["seconds"])
-           for r in result["rows"]])
     if "time_ratio" in result:
         typer.echo(f"time ratio research_hub / BERTopic: {result['time_ratio']:.3f}")
+    _methods_table(f"bench themes: {result['texts']} texts, {result['intents']} intents", result["rows"], result)
+
+
+def _methods_table(title: str, rows: list[dict], result: dict) -> None:
+    table(title, ["method", "V-measure", "ARI", "themes", "unthemed", "seconds"],
+          [(r["method"], r["v_measure"], r["ari"], r["themes"], f"{r['unthemed_share']:.1%}", r["seconds"])
+           for r in rows])
     if "note" in result:
         typer.echo(f"note: {result['note']}")
     typer.echo(f"data: {result['data']}")

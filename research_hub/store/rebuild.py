@@ -107,6 +107,14 @@ def _ingest(ws, doc: dict[str, Any], progress) -> str | None:
     return "; ".join(bad) or None
 
 
+def _baseline_taxonomy(entry: dict[str, Any]) -> str | None:
+    """The taxonomy a baseline entry found: its documents are ingested again with it."""
+    for table, _old, new in entry.get("changes", []):
+        if table == "settings" and new and new.get("key") == "taxonomy":
+            return new.get("value")
+    return None
+
+
 def _replay(ws, entries: list[dict[str, Any]], staged: Path, progress) -> dict[str, Any]:
     """Each document as its ingest entry comes, with the taxonomy of that moment, then that
     entry's own row changes (a highlight following its file, say): the journal's order."""
@@ -114,6 +122,8 @@ def _replay(ws, entries: list[dict[str, Any]], staged: Path, progress) -> dict[s
     failed = [problem for doc in plain if (problem := _ingest(ws, doc, progress))]
     not_replayed, taxonomy = [], None
     for e in entries:
+        if e["action"] == "workspace.baseline" and (older := _baseline_taxonomy(e)) is not None:
+            ws.config.put("taxonomy", older)  # what is known of a workspace older than its journal
         for doc in kept.get(e["id"], []):
             if ws.config.raw("taxonomy") != taxonomy:  # tag with the taxonomy of that moment
                 taxonomy = ws.config.raw("taxonomy")

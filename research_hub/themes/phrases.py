@@ -82,26 +82,25 @@ class Background:
            seed: int = 0) -> "Background":
         texts, people = list(texts), list(people)
         generic = frozenset(widespread(texts, people, stops))
-        if len(texts) > MAX_TEXTS:
-            pick = np.random.default_rng(seed).choice(len(texts), MAX_TEXTS, replace=False)
-            texts = [texts[i] for i in pick]
-        counts: Counter = Counter()
-        for text in texts:
-            counts.update(grams(text, stops))
-        return cls(counts, max(len(texts), 1), generic)
+        counts, n = _gram_counts(texts, stops, seed)
+        return cls(counts, n, generic)
+
+
+def _gram_counts(texts: list[str], stops: frozenset[str], seed: int) -> tuple[Counter, int]:
+    """Phrase counts over the texts (a seeded sample of MAX_TEXTS of more), and how many were read."""
+    if len(texts) > MAX_TEXTS:
+        pick = np.random.default_rng(seed).choice(len(texts), MAX_TEXTS, replace=False)
+        texts = [texts[i] for i in pick]
+    counts: Counter = Counter()
+    for text in texts:
+        counts.update(grams(text, stops))
+    return counts, max(len(texts), 1)
 
 
 def ranked(member_texts: Sequence[str], background: Background, stops: frozenset[str],
            seed: int = 0) -> list[tuple[str, float]]:
     """Candidate phrases of one theme, best first, with their scores."""
-    texts = list(member_texts)
-    if len(texts) > MAX_TEXTS:
-        pick = np.random.default_rng(seed).choice(len(texts), MAX_TEXTS, replace=False)
-        texts = [texts[i] for i in pick]
-    inside: Counter = Counter()
-    for text in texts:
-        inside.update(grams(text, stops))
-    n = max(len(texts), 1)
+    inside, n = _gram_counts(list(member_texts), stops, seed)
     least = 2 if n >= 6 else 1
     out = []
     for phrase, a in inside.items():
