@@ -185,7 +185,7 @@ class Workspace:
     def set_taxonomy(self, tags: list[TaxonomyTag]) -> None:
         with self.audited("taxonomy.set", f"{len(tags)} tags", tags=[t.tag for t in tags]):
             self.records.save_taxonomy(TAXONOMY_KEY, tags)
-        self._open.tagger = None
+        self.reset_tagger()
 
     def redactor(self, on: bool | None = None) -> Redactor | None:
         """The PII redactor when redaction is on (argument, else workspace setting), else None."""

@@ -12,7 +12,7 @@ Intervieweur: Qu'est-ce qui vous aiderait ?
 Camille: Un export automatique vers la banque, ce serait génial.
 """
 ENGLISH = """Interviewer: How do you send invoices today?
-Sam: I do it all by hand in a spreadsheet and honestly it is painful.
+Sam: Doing it all by hand in a spreadsheet is frustrating and takes most of my week.
 Interviewer: What would help?
 Sam: An automatic export to the bank would be great.
 """
@@ -46,8 +46,7 @@ def test_english_rules_and_ner_do_not_tag_another_language(two_languages):
     labels = {(e["text"], e["label"]) for s in french for e in s.entities}
     assert ("Donc", "PERSON") not in labels
     english = two_languages.snippets(participant="Sam")
-    assert any({"pain_point", "feature_request"} & set(s.tags) for s in english)
-    assert any(s.sentiment for s in english)
+    assert any("pain_point" in s.tags for s in english) and any(s.sentiment for s in english)
 
 
 def test_french_entities_come_from_the_french_pipeline_when_installed(two_languages):
