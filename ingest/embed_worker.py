@@ -9,6 +9,11 @@ ingest the model runs single-threaded in one worker thread per core
 each), pulling length-sorted batches of the same size from a shared queue: a
 core the main thread takes slows one batch and stalls nothing.
 
+A file may also name texts to embed that are not its snippets (`also_embed`:
+the questions its answers reply to, which the tag model reads); they go
+through the same batches into the embedding cache, where the main thread then
+finds them, and are not handed back.
+
 Files go in as they are prepared; a group is all that is waiting (at least
 MIN_POOL snippets unless input has ended, at most MAX_POOL), so the batches
 stay tight; groups come back as (files, vectors).
@@ -22,6 +27,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
+from research_hub.core.text import text_hash
 from research_hub.embed import default_threads
 
 MIN_POOL = 256  # snippets: fewer make ragged batches, and padding costs model time
@@ -71,7 +77,9 @@ class _Group:
         self.files = files
         self.embedder = embedder
         self.hashes = [s["text_hash"] for p in files for s in p.snippets]
-        self.known, missing = embedder.split_cached(self.hashes, [s["text"] for p in files for s in p.snippets])
+        extra = list(dict.fromkeys(t for p in files for t in getattr(p, "also_embed", ())))
+        self.known, missing = embedder.split_cached(
+            self.hashes + [text_hash(t) for t in extra], [s["text"] for p in files for s in p.snippets] + extra)
         self.keys, self.texts = list(missing), list(missing.values())
         order = np.argsort([-len(t) for t in self.texts], kind="stable")  # as model.encode sorts
         size = embedder.batch_size

@@ -66,6 +66,8 @@ class Prepared:
     new: NewDocument
     result: FileResult
 
+    also_embed: list[str] = field(default_factory=list)  # contexts the tag model reads
+
     @property
     def snippets(self) -> list[SnippetRow]:  # what the embedding worker reads
         return self.new.snippets
@@ -169,7 +171,15 @@ class Pipeline:
             source, suffix = doc.text.encode("utf-8"), ".redacted.txt"
         result = FileResult(str(path), "replaced" if old is not None else "added", snippets=len(snippets),
                             document_id=doc_id, participants=len(doc.participants))
-        return Prepared(cand, NewDocument(doc, snippets, source, suffix, old), result)
+        return Prepared(cand, NewDocument(doc, snippets, source, suffix, old), result,
+                        also_embed=self._contexts(doc, snippets))
+
+    def _contexts(self, doc: DocumentRow, snippets: list[SnippetRow]) -> list[str]:
+        """The questions `_learn_tags` will read, embedded beside the snippets rather than after."""
+        if getattr(self.tagger, "model", None) is None or doc.language != ENGLISH:
+            return []
+        return list(dict.fromkeys(s.context for s in snippets
+                                  if s.role != INTERVIEWER and s.context and s.context.strip()))
 
     def _document(self, cand: Candidate, key: str, doc_id: str, parsed: ParsedDocument,
                   drafts: list[SnippetDraft], size: int) -> DocumentRow:

@@ -42,6 +42,8 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
+import numpy as np
+
 from research_hub.ingest.reading import reading_form
 from research_hub.ingest.types import INTERVIEWER, Cue, IngestError, ParsedDocument, SnippetDraft, Turn
 from research_hub.core import nlp as rh_nlp
@@ -131,18 +133,24 @@ def participant_label(turn: Turn, doc_name: str) -> str:
     return speaker
 
 
-def _sentences(sdoc, max_chars: int) -> list[_Sent]:
-    """Trimmed sentences of one turn's spaCy doc, long ones cut to max_chars."""
-    text = sdoc.text
+def _sentence_bounds(sdoc, text: str) -> list[tuple[int, int]]:
+    """(start, end) characters of each sentence, whitespace around it included.
+
+    Read from the token arrays: iterating `doc.sents` builds a Python object per
+    token, and was the costliest part of splitting."""
+    if len(sdoc) == 0:
+        return []
+    starts = sdoc.to_array(["SENT_START", "IDX"])
+    firsts = [0] + [int(i) for i in np.flatnonzero(starts[1:, 0] == 1) + 1]
+    chars = [int(starts[i, 1]) for i in firsts] + [len(text)]
+    return list(zip(chars[:-1], chars[1:]))
+
+
+def _sentences(sdoc, text: str, max_chars: int) -> list[_Sent]:
+    """Trimmed sentences of one turn's spaCy doc (of `text`: `doc.text` rebuilds it token by
+    token), long ones cut to max_chars."""
     out: list[_Sent] = []
-    for sent in sdoc.sents:
-        toks = [t for t in sent if not t.is_space]
-        if not toks:
-            continue
-        start = toks[0].idx
-        end = toks[-1].idx + len(toks[-1].text)
-        # A token may carry inner whitespace only if it is a space token, so
-        # start/end are on non-whitespace. Be defensive all the same.
+    for start, end in _sentence_bounds(sdoc, text):
         while start < end and text[start].isspace():
             start += 1
         while end > start and text[end - 1].isspace():
@@ -308,19 +316,19 @@ def split_document(doc: ParsedDocument, doc_name: str, *, max_chars: int = 400,
                              f"is outside the document text (length {len(text)})")
     conversation = len({t.role == INTERVIEWER for t in turns}) == 2
     nlp = rh_nlp.sentencizer()
-    turn_texts = (text[t.start:t.end] for t in turns)
+    turn_texts = [text[t.start:t.end] for t in turns]
 
     drafts: list[SnippetDraft] = []
     last_question: str | None = None
-    for turn, sdoc in zip(turns, nlp.pipe(turn_texts, batch_size=PIPE_BATCH)):
+    for turn, turn_text, sdoc in zip(turns, turn_texts, nlp.pipe(turn_texts, batch_size=PIPE_BATCH)):
         is_interviewer = turn.role == INTERVIEWER
-        acknowledgement = conversation and is_bare_acknowledgement(sdoc.text)
+        acknowledgement = conversation and is_bare_acknowledgement(turn_text)
         if acknowledgement and not is_interviewer:
             continue
         participant = participant_label(turn, doc_name)
         context = None if is_interviewer else last_question
         cues = _CueIndex(turn.cues) if turn.cues else None
-        for group in _group(_sentences(sdoc, max_chars), max_chars, max_sentences):
+        for group in _group(_sentences(sdoc, turn_text, max_chars), max_chars, max_sentences):
             start = turn.start + group[0].start
             end = turn.start + group[-1].end
             t0, t1 = _times(turn, cues, start, end)
@@ -340,6 +348,6 @@ def split_document(doc: ParsedDocument, doc_name: str, *, max_chars: int = 400,
                 reading_text=reading_form(piece),
             ))
         if is_interviewer and not acknowledgement:
-            question = trim_context(sdoc.text)
+            question = trim_context(turn_text)
             last_question = question or last_question
     return drafts

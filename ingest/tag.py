@@ -30,7 +30,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from research_hub.core.rows import SnippetRow
 
-from research_hub.ingest.entity_cues import may_have_entities
+from research_hub.ingest.entity_cues import cued_spans
 from research_hub.ingest.rules import (FEATURE_REQUEST, PAIN_POINT, PRAISE, QUESTION, RULE_TAGS,
                           WORKAROUND, add_phrases, decide_rule_tags, matched_spans,
                           rule_matcher, rule_vader)
@@ -145,10 +145,13 @@ class Tagger:
                 d.tags = []
                 d.entities = []
         texts = [d.text for d in participants]
+        rules = english and self.model is None
         # Tokenizer only: the rules need tokens, not the sentencizer's boundaries.
-        for d, doc in zip(participants, self.nlp.tokenizer.pipe(texts, batch_size=PIPE_BATCH)):
-            rules = english and self.model is None
-            tags = (self.rule_tags(doc, d.sentiment) if rules else set()) | self.taxonomy_tags(doc)
+        docs = self.nlp.tokenizer.pipe(texts, batch_size=PIPE_BATCH) if rules or self.taxonomy \
+            else (None for _ in texts)
+        for d, doc in zip(participants, docs):
+            tags = (self.rule_tags(doc, d.sentiment) if rules else set()) | \
+                (self.taxonomy_tags(doc) if doc is not None else set())
             tags.update(normalize_tag(t) for t in d.tags)  # keep tags set upstream
             d.tags = sorted(t for t in tags if t)
             d.entities = []
@@ -169,13 +172,14 @@ class Tagger:
                 row.tag_confidence[tag] = confidence
 
     def _add_entities(self, participants: list[SnippetDraft], texts: list[str], ner, english: bool) -> None:
-        cued = [(d, t) for d, t in zip(participants, texts) if not english or may_have_entities(t)]
+        pieces = [(d, a, t[a:b]) for d, t in zip(participants, texts)
+                  for a, b in (cued_spans(t) if english else [(0, len(t))])]
         disable = self._ner_disable if ner is self.ner else rh_nlp.ner_only_disable(ner)
-        for d, doc in zip((d for d, _ in cued), ner.pipe(
-                (t for _, t in cued), batch_size=PIPE_BATCH, disable=disable)):
+        docs = ner.pipe((t for _, _, t in pieces), batch_size=PIPE_BATCH, disable=disable)
+        for (d, offset, _), doc in zip(pieces, docs):
             labels = ((ent, ent.label_ if english else OTHER_SCHEME.get(ent.label_)) for ent in doc.ents)
-            d.entities = [{"text": ent.text, "label": label, "start": ent.start_char, "end": ent.end_char}
-                          for ent, label in labels if label in ENTITY_LABELS]
+            d.entities += [{"text": ent.text, "label": label, "start": offset + ent.start_char,
+                            "end": offset + ent.end_char} for ent, label in labels if label in ENTITY_LABELS]
 
 
 def context_vectors(contexts: Sequence[str], encode: Callable[[list[str]], np.ndarray], dim: int) -> np.ndarray:

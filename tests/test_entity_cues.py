@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from research_hub.ingest.entity_cues import may_have_entities
+from research_hub.ingest.entity_cues import cued_spans, may_have_entities
 from research_hub.ingest.parsers import parse_file
 from research_hub.ingest.split import split_document
 from research_hub.ingest.tag import ENTITY_LABELS, Tagger
@@ -62,6 +62,52 @@ def test_gate_loses_no_entity_on_the_samples(monkeypatch):
     assert [t for t in found if not may_have_entities(t)] == []
     skipped = sum(not may_have_entities(t) for t in texts)
     assert skipped > len(texts) // 10  # the gate is worth having
+
+
+def test_cued_spans_keep_every_entity_the_model_finds_in_whole_snippets(monkeypatch):
+    """NER reads only the cued sentences; on the samples, every entity the model finds
+    in a whole snippet lies inside one of them."""
+    monkeypatch.delenv(nlp.ENV_VAR, raising=False)
+    ner = nlp.trained()
+    if ner is None:
+        pytest.skip("no trained spaCy pipeline installed")
+    texts = _participant_texts()
+    lost = [(t, e.text) for t, doc in zip(texts, ner.pipe(texts, disable=nlp.ner_only_disable(ner)))
+            for e in doc.ents if e.label_ in ENTITY_LABELS
+            and not any(a <= e.start_char and e.start_char + len(e.text.rstrip()) <= b for a, b in cued_spans(t))]
+    assert lost == []
+    kept = sum(b - a for t in texts for a, b in cued_spans(t))
+    assert kept < 0.9 * sum(len(t) for t in texts)  # sentences without a cue are skipped
+
+
+def test_cued_spans_are_runs_of_cued_sentences():
+    text = "The export is slow. We moved to Tallybook in March. Then Dr. Okafor left.\nit is fine."
+    assert [text[a:b] for a, b in cued_spans(text)] == \
+        ["We moved to Tallybook in March. Then Dr. Okafor left."]
+    assert cued_spans("the export is slow and it times out.") == []
+
+
+def test_tagger_sends_only_cued_sentences_to_ner_at_their_offsets(monkeypatch):
+    monkeypatch.delenv(nlp.ENV_VAR, raising=False)
+    if nlp.trained() is None:
+        pytest.skip("no trained spaCy pipeline installed")
+    tagger = Tagger()
+    seen: list[str] = []
+    real = tagger.ner.pipe
+
+    def spy(texts, **kw):
+        texts = list(texts)
+        seen.extend(texts)
+        return real(texts, **kw)
+
+    monkeypatch.setattr(tagger.ner, "pipe", spy)
+    text = "The export is slow and it times out. So in March we moved everything to Tallybook."
+    draft = SnippetDraft(text=text, char_start=0, char_end=len(text), speaker="Ana", role=PARTICIPANT,
+                         participant="Ana", line=1)
+    tagger.tag([draft])
+    assert seen == ["So in March we moved everything to Tallybook."]
+    assert draft.entities
+    assert all(text[e["start"]:e["end"]] == e["text"] for e in draft.entities)
 
 
 def test_tagger_sends_only_cued_snippets_to_ner(monkeypatch):
