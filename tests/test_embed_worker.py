@@ -69,6 +69,20 @@ def test_cached_texts_do_not_reach_the_model(hub):
         assert np.array_equal(first[name], again[name])
 
 
+def test_texts_a_file_also_needs_go_to_the_cache_and_are_not_handed_back(hub):
+    files = _files(2, 6)
+    question = "What makes month-end close slow for your team?"
+    files[1].also_embed = [question, files[1].snippets[0]["text"]]  # one new, one a snippet
+    embedder = hub.workspace.embedder
+    before = embedder.encoded
+    out = _run(embedder, files)
+    assert [len(out[f.name]) for f in files] == [6, 6]
+    assert embedder.encoded - before == 13  # twelve snippets and the question, each once
+    cached = embedder.cache.get_many([text_hash(question)])
+    expected = embedder.encoder().encode([question], batch_size=hub.workspace.settings.batch_size)[0]
+    assert np.allclose(cached[text_hash(question)], expected, atol=1e-5)
+
+
 def test_model_error_reaches_the_caller_and_threads_end(hub, monkeypatch):
     def broken(texts, model=None):
         raise RuntimeError("model exploded")
