@@ -129,8 +129,9 @@ class Tagger:
 
     # -- main entry ---------------------------------------------------------
 
-    def tag(self, drafts: list[SnippetDraft], language: str = "en") -> None:
-        """Fill tags, sentiment and entities of ``drafts`` in place, in batches.
+    def tag(self, drafts: list[SnippetDraft], language: str = "en", entities: bool = True) -> None:
+        """Fill tags, sentiment and (unless `entities` is False) entities of ``drafts`` in place,
+        in batches.
 
         The rules, VADER and the English NER read English only: for another language
         a draft keeps taxonomy tags, gets sentiment 0 and that language's entities
@@ -156,7 +157,7 @@ class Tagger:
             d.tags = sorted(t for t in tags if t)
             d.entities = []
         ner = self.ner if english else rh_nlp.trained_for(language)
-        if ner is not None and "ner" in ner.pipe_names and participants:
+        if entities and ner is not None and "ner" in ner.pipe_names and participants:
             self._add_entities(participants, texts, ner, english)
 
     def learn(self, rows: list[SnippetRow], X: np.ndarray, Xc: np.ndarray) -> None:

@@ -26,7 +26,7 @@ from research_hub.qda import QDA
 from research_hub.roadmap import Roadmap
 from research_hub.search import search
 from research_hub.store import backup as backups
-from research_hub.store import heal, upkeep
+from research_hub.store import heal, retag, upkeep
 from research_hub.store.accounts import Account, Session
 from research_hub.store import rebuild as rebuilds
 from research_hub.store.audit import as_csv as audit_csv
@@ -276,6 +276,11 @@ class Hub:
         self.workspace.accounts.sign_out(token)
 
     # -- upkeep and backup ------------------------------------------------------
+    def retag(self, progress=None) -> dict[str, Any]:
+        """Recompute stored snippets' automatic tags with the current taxonomy and tagger;
+        manual edits stay. Per tag: (count before, count after)."""
+        return retag.retag(self._need(Permission.ADMIN, "retag the workspace"), progress)
+
     def reindex(self, progress=None) -> dict[str, int]:
         """Rebuild the vector index from SQLite (cached vectors, no model time)."""
         return upkeep.reindex(self._need(Permission.ADMIN, "reindex"), progress)

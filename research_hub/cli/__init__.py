@@ -49,6 +49,7 @@ _add(app, {
     "export": roadmap_cmd.export, "reindex": workspace_cmd.reindex, "doctor": workspace_cmd.doctor,
     "backup": ops_cmd.backup, "restore": ops_cmd.restore, "app": workspace_cmd.run_app,
     "ask": insights_cmd.ask, "audit": audit_cmd.audit, "rebuild": audit_cmd.rebuild,
+    "retag": ops_cmd.retag,
 })
 
 features = _add(_group("Roadmap features, the evidence behind them, and their priority."), {

@@ -4,12 +4,14 @@ from __future__ import annotations
 import functools
 import json
 import sqlite3
+from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from research_hub.core.errors import DamagedWorkspaceError, ResearchHubError
@@ -47,6 +49,19 @@ def to_jsonable(value: Any) -> Any:
 
 def print_json(value: Any) -> None:
     typer.echo(json.dumps(to_jsonable(value), ensure_ascii=False, indent=2, default=str))
+
+
+@contextmanager
+def progress_bar(first: str, quiet: bool = False) -> Iterator[Callable[[int, int, str], None]]:
+    """A progress(done, total, message) callback drawing a bar on stderr while the block runs."""
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err, transient=True, disable=quiet) as bar:
+        task = bar.add_task(first, total=None)
+
+        def progress(done: int, total: int, message: str) -> None:
+            bar.update(task, completed=done, total=total, description=escape(message[:60]))
+
+        yield progress
 
 
 def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import typer
 
-from research_hub.cli.common import State, console, fail, hub, print_json, table
+from research_hub.cli.common import State, console, fail, hub, print_json, progress_bar, table
 from research_hub.core.settings import SETTINGS, WORKSPACE_SETTINGS, home_path
 from research_hub.hub import Hub
 
@@ -65,3 +65,13 @@ def restore(archive: Path = typer.Argument(..., help="A backup .tar.gz made by `
                   f"doctor {'ok' if result['doctor_ok'] else 'NOT ok'}", markup=False)
     if not result["doctor_ok"]:
         raise typer.Exit(1)
+
+
+def retag(as_json: bool = typer.Option(False, "--json")):
+    """Tag stored snippets again with the current taxonomy and tagger (manual edits stay)."""
+    with progress_bar("retagging", quiet=as_json) as progress:
+        out = hub().retag(progress=progress)
+    if as_json:
+        return print_json(out)
+    table(f"retagged {out['documents']} documents (tagger: {out['tagger']})", ["tag", "before", "after"],
+          [(tag, a, b) for tag, (a, b) in out["tags"].items()])

@@ -7,16 +7,8 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
-from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-)
 
-from research_hub.cli.common import State, console, err, hub, print_json, table
+from research_hub.cli.common import State, console, err, hub, print_json, progress_bar, table
 from research_hub.core.errors import AccessDeniedError
 from research_hub.ingest.parsers import accepted_types_help
 from research_hub.ui import APP_SCRIPT
@@ -38,13 +30,7 @@ def ingest(paths: List[Path] = typer.Argument(..., help="Files or folders to ing
            keep_original: Optional[bool] = typer.Option(None, "--keep-original", help="With --redact: still keep the unredacted source copy."),
            as_json: bool = typer.Option(False, "--json")):
     """Parse, split, tag, embed and store files; unchanged files are skipped."""
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=err, transient=True, disable=as_json) as bar:
-        task = bar.add_task("ingesting", total=None)
-
-        def progress(done: int, total: int, message: str) -> None:
-            bar.update(task, completed=done, total=total, description=escape(message[:60]))
-
+    with progress_bar("ingesting", quiet=as_json) as progress:
         report = hub().ingest([str(p) for p in paths], study=study, kind=kind,
                               taxonomy=taxonomy, text_col=text_col, progress=progress,
                               redact=redact, keep_original=keep_original)
