@@ -12,8 +12,14 @@ from research_hub.store.db import Database, dumps, like_prefix, loads, now
 
 SNIPPET_SELECT = """
 SELECT s.*, d.title AS document_title, d.path AS document_path, d.language AS language,
-       (SELECT group_concat(tag, char(31)) FROM (
-            SELECT tag FROM effective_tags e WHERE e.snippet_id = s.id ORDER BY tag)) AS tag_list,
+       (SELECT group_concat(tag, char(31)) FROM (  -- the effective_tags view, spelled out for one
+            SELECT st.tag FROM snippet_tags st      -- snippet: SQLite built the whole view per row
+            WHERE st.snippet_id = s.id AND NOT EXISTS (
+                SELECT 1 FROM manual_tags m WHERE m.snippet_id = st.snippet_id AND m.tag = st.tag
+                AND m.op = 'remove')
+            UNION
+            SELECT m.tag FROM manual_tags m WHERE m.snippet_id = s.id AND m.op = 'add'
+            ORDER BY 1)) AS tag_list,
        (SELECT group_concat(tag || char(30) || confidence, char(31)) FROM snippet_tags c
             WHERE c.snippet_id = s.id AND c.confidence IS NOT NULL) AS confidence_list
 FROM snippets s JOIN documents d ON d.id = s.document_id
