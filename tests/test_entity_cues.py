@@ -87,7 +87,8 @@ def test_cued_spans_are_runs_of_cued_sentences():
     assert cued_spans("the export is slow and it times out.") == []
 
 
-def test_tagger_sends_only_cued_sentences_to_ner_at_their_offsets(monkeypatch):
+def _spied_tagger(monkeypatch) -> tuple[Tagger, list[str]]:
+    """A tagger whose NER records every text it is sent."""
     monkeypatch.delenv(nlp.ENV_VAR, raising=False)
     if nlp.trained() is None:
         pytest.skip("no trained spaCy pipeline installed")
@@ -101,6 +102,11 @@ def test_tagger_sends_only_cued_sentences_to_ner_at_their_offsets(monkeypatch):
         return real(texts, **kw)
 
     monkeypatch.setattr(tagger.ner, "pipe", spy)
+    return tagger, seen
+
+
+def test_tagger_sends_only_cued_sentences_to_ner_at_their_offsets(monkeypatch):
+    tagger, seen = _spied_tagger(monkeypatch)
     text = "The export is slow and it times out. So in March we moved everything to Tallybook."
     draft = SnippetDraft(text=text, char_start=0, char_end=len(text), speaker="Ana", role=PARTICIPANT,
                          participant="Ana", line=1)
@@ -111,19 +117,7 @@ def test_tagger_sends_only_cued_sentences_to_ner_at_their_offsets(monkeypatch):
 
 
 def test_tagger_sends_only_cued_snippets_to_ner(monkeypatch):
-    monkeypatch.delenv(nlp.ENV_VAR, raising=False)
-    if nlp.trained() is None:
-        pytest.skip("no trained spaCy pipeline installed")
-    tagger = Tagger()
-    seen: list[str] = []
-    real = tagger.ner.pipe
-
-    def spy(texts, **kw):
-        texts = list(texts)
-        seen.extend(texts)
-        return real(texts, **kw)
-
-    monkeypatch.setattr(tagger.ner, "pipe", spy)
+    tagger, seen = _spied_tagger(monkeypatch)
     cued, plain = "We moved to Tallybook in March.", "the export is slow and it times out."
     drafts = [SnippetDraft(text=t, char_start=0, char_end=len(t), speaker="Ana", role=PARTICIPANT,
                            participant="Ana", line=1) for t in (cued, plain)]
