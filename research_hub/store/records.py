@@ -25,6 +25,13 @@ SELECT s.*, d.title AS document_title, d.path AS document_path, d.language AS la
 FROM snippets s JOIN documents d ON d.id = s.document_id
 """
 
+# s carries the tag among its effective tags (the view, spelled out for one snippet and tag)
+HAS_TAG = """(EXISTS (SELECT 1 FROM snippet_tags st WHERE st.snippet_id = s.id AND st.tag = ?
+                     AND NOT EXISTS (SELECT 1 FROM manual_tags m WHERE m.snippet_id = s.id
+                                     AND m.tag = st.tag AND m.op = 'remove'))
+              OR EXISTS (SELECT 1 FROM manual_tags m WHERE m.snippet_id = s.id AND m.tag = ?
+                         AND m.op = 'add'))"""
+
 
 def with_manual(tags: Iterable[str], ops: dict[str, str]) -> list[str]:
     """The `effective_tags` view applied to a snippet not yet stored: its ingest tags
@@ -173,13 +180,20 @@ class Records:
             if value:
                 where.append(f"s.{column} = ?")
                 params.append(value)
+        for tag in dict.fromkeys(tags or ()):
+            where.append(HAS_TAG)
+            params += [tag, tag]
         sql = SNIPPET_SELECT + (" WHERE " + " AND ".join(where) if where else "")
         sql += " ORDER BY d.study, d.name, s.seq"
-        result = [row_to_snippet(r) for r in self.db.query(sql, params)]
-        if tags:
-            wanted = set(tags)
-            result = [s for s in result if wanted.issubset(s.tags)]
-        return result[:limit] if limit else result
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [row_to_snippet(r) for r in self.db.query(sql, params)]
+
+    def participant_words(self) -> list[tuple[str, str]]:
+        """(text, participant) of every participant snippet: what theme labels stand out from."""
+        return [(r[0], r[1]) for r in self.db.query(
+            "SELECT s.text, s.participant FROM snippets s JOIN documents d ON d.id = s.document_id "
+            "WHERE s.role = 'participant' ORDER BY d.study, d.name, s.seq")]
 
     def neighbours(self, doc_id: str, seq: int, span: int = 1) -> list[sqlite3.Row]:
         return self.db.query(

@@ -169,8 +169,9 @@ def new_id(scope: str, members: Sequence[str]) -> str:
 
 def _background(ws, snippets: list[Snippet], tags, study, kind) -> Background:
     """Phrase counts of every participant snippet of the workspace, which labels stand out from."""
-    everyone = snippets if not (tags or study or kind) else select(ws, None, None, None)
-    return Background.of([s.text for s in everyone], [s.participant for s in everyone], stop_words())
+    said = [(s.text, s.participant) for s in snippets] if not (tags or study or kind) \
+        else ws.records.participant_words()
+    return Background.of([t for t, _ in said], [p for _, p in said], stop_words())
 
 
 def _describe(snippets, x, assign, slots, stored, scope, chance, labels, background,
