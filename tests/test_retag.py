@@ -77,3 +77,17 @@ def test_a_viewer_may_not_retag(hub, tmp_path):
     hub.add_user("vera", "a long enough password", "viewer")
     with pytest.raises(AccessDeniedError):
         hub.as_user("vera").retag()
+
+
+def test_tag_filters_read_the_tags_as_edited(hub, tmp_path):
+    hub.ingest([write(tmp_path / "ana.txt", INTERVIEW)])
+    first, second, third = _participant_ids(hub)[:3]
+    before = {s.snippet_id for s in hub.snippets(tags=["pain_point"])}
+    assert first in before and second not in before
+    hub.remove_tag(first, "pain_point")
+    hub.add_tag(second, "pain_point")
+    hub.add_tag(second, "follow up")
+    assert {s.snippet_id for s in hub.snippets(tags=["pain_point"])} == before - {first} | {second}
+    assert [s.snippet_id for s in hub.snippets(tags=["pain_point", "follow_up"])] == [second]
+    assert third not in {s.snippet_id for s in hub.snippets(tags=["pain_point", "follow_up"])}
+    assert len(hub.snippets(tags=["pain_point"], limit=1)) == 1

@@ -3,7 +3,7 @@ UMAP + KMeans partition of large selections."""
 from __future__ import annotations
 
 import numpy as np
-from sklearn.metrics import adjusted_rand_score
+from sklearn.metrics import adjusted_rand_score, homogeneity_score
 
 from research_hub.themes import reduce
 from research_hub.themes.cluster import UNTHEMED, cluster, normalize
@@ -73,3 +73,30 @@ def test_large_selections_are_partitioned_and_recover_blobs():
     assert (result.labels != UNTHEMED).mean() >= 0.9
     assert adjusted_rand_score(truth, result.labels) >= 0.8
     assert np.array_equal(result.labels, cluster(x).labels)  # seeded
+
+
+def test_exact_neighbours_are_the_nearest_by_cosine_with_each_row_first():
+    rng = np.random.default_rng(3)
+    x = normalize(rng.normal(size=(300, 16)).astype(np.float32))
+    x[7] = x[8]  # a duplicate still lists itself first
+    idx, dist = reduce.exact_knn(x, 5, chunk=64)
+    assert (idx[:, 0] == np.arange(len(x))).all() and (dist[:, 0] == 0).all()
+    sims = x @ x.T
+    np.fill_diagonal(sims, -np.inf)
+    want = np.sort(-sims, axis=1)[:, :4]
+    assert np.allclose(dist[:, 1:], 1 + want, atol=1e-5)
+    assert (np.diff(dist, axis=1) >= -1e-6).all()
+
+
+def test_a_large_fit_uses_exact_neighbours_and_places_the_rest(monkeypatch):
+    monkeypatch.setattr(reduce, "FIT_SAMPLE", reduce.EXACT_KNN_FROM + 100)
+    calls = []
+    original = reduce.exact_knn
+    monkeypatch.setattr(reduce, "exact_knn", lambda x, k: calls.append(len(x)) or original(x, k))
+    rng = np.random.default_rng(2)
+    centres = normalize(rng.normal(size=(6, 32)))
+    truth = np.repeat(np.arange(6), 800)
+    x = normalize(centres[truth] + 0.1 * rng.normal(size=(len(truth), 32)))
+    labels, themes = reduce.partition(x, None, min_size=5)
+    assert calls == [reduce.FIT_SAMPLE]
+    assert themes >= 6 and homogeneity_score(truth, labels) >= 0.95  # k grows with n: blobs split, never mix
