@@ -42,7 +42,8 @@ class Filters:
                                  ("document_id", self.document)):
             if values:
                 codes = [catalog.code(category, v) for v in values]
-                mask = _and(mask, np.isin(catalog.codes[category], codes))
+                column = catalog.codes[category]
+                mask = _and(mask, column == codes[0] if len(codes) == 1 else np.isin(column, codes))
         for tag in self.tags:
             has = np.zeros(len(catalog), dtype=bool)
             has[catalog.rows_with_tag(tag)] = True

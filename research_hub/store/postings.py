@@ -49,7 +49,7 @@ class Postings:
             t = self.vocab.get(term)
             if t is not None:
                 a, b = self.indptr[t], self.indptr[t + 1]
-                np.add.at(out, self.indices[a:b], self.data[a:b])
+                out[self.indices[a:b]] += self.data[a:b]  # a term lists each row once
         return out * mask if mask is not None else out
 
     def save(self, folder: Path) -> None:
