@@ -88,8 +88,8 @@ def test_exact_neighbours_are_the_nearest_by_cosine_with_each_row_first():
     assert (np.diff(dist, axis=1) >= -1e-6).all()
 
 
-def test_a_large_fit_uses_exact_neighbours_and_places_the_rest(monkeypatch):
-    monkeypatch.setattr(reduce, "FIT_SAMPLE", reduce.EXACT_KNN_FROM + 100)
+def test_a_fit_past_the_sample_size_uses_exact_neighbours_and_places_the_rest(monkeypatch):
+    monkeypatch.setattr(reduce, "FIT_SAMPLE", reduce.EPOCHS_FROM + 100)
     calls = []
     original = reduce.exact_knn
     monkeypatch.setattr(reduce, "exact_knn", lambda x, k: calls.append(len(x)) or original(x, k))

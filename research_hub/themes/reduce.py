@@ -33,9 +33,10 @@ DIMENSIONS = 5
 NEIGHBOURS = 15
 MIN_K, MAX_K = 2, 50
 FIT_SAMPLE = 10_000
-EXACT_KNN_FROM = 4096  # below this UMAP computes exact distances itself
-LARGE_EPOCHS = 200     # UMAP's own choice above 10,000 rows; it gives 500 to a 10,000-row fit
+EPOCHS_FROM, EPOCHS = 4096, 200  # UMAP's own epochs above 10,000 rows; it gives 500 to a 10,000-row fit
 SEED = 42
+UNCACHED_KERNELS = {"umap.umap_": ("fast_knn_indices", "smooth_knn_dist", "compute_membership_strengths"),
+                    "umap.layouts": ("_nb_optimize_layout_euclidean_single_epoch",)}
 
 
 def with_context(x: np.ndarray, documents: np.ndarray, positions: np.ndarray | None = None,
@@ -72,10 +73,9 @@ def embed(x: np.ndarray, dims: int = DIMENSIONS, seed: int = SEED) -> np.ndarray
     _cache_kernels()
     n = len(x)
     k = max(2, min(NEIGHBOURS, n - 1))
-    large = n >= EXACT_KNN_FROM
     reducer = umap.UMAP(n_components=dims, n_neighbors=k, metric="cosine", min_dist=0.0,
-                        random_state=seed, low_memory=True, n_epochs=LARGE_EPOCHS if large else None,
-                        precomputed_knn=exact_knn(x, k) if large else (None, None, None))
+                        random_state=seed, low_memory=True,
+                        n_epochs=EPOCHS if n >= EPOCHS_FROM else None, precomputed_knn=exact_knn(x, k))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # umap warns that a seed disables parallelism
         return reducer.fit_transform(x).astype(np.float32)
@@ -85,13 +85,15 @@ def embed(x: np.ndarray, dims: int = DIMENSIONS, seed: int = SEED) -> np.ndarray
 def _cache_kernels() -> None:
     """Keep UMAP's graph kernels compiled on disk, as numba does for its others.
 
-    umap-learn compiles these two parallel kernels without numba's cache, about
-    ten seconds on two cores in every new process that computes themes."""
-    from umap import umap_
+    umap-learn compiles these kernels without numba's cache: 10-17 s on two
+    cores in every new process that computes themes, even for 100 snippets."""
+    import importlib
 
-    for name in ("smooth_knn_dist", "compute_membership_strengths"):
-        kernel = getattr(umap_, name, None)
-        if hasattr(kernel, "enable_caching"):
+    for module, names in UNCACHED_KERNELS.items():
+        for name in names:
+            kernel = getattr(importlib.import_module(module), name, None)
+            if not hasattr(kernel, "enable_caching"):
+                continue
             try:
                 kernel.enable_caching()
             except Exception:  # noqa: BLE001 - a cache we cannot write costs time, not results
@@ -101,9 +103,10 @@ def _cache_kernels() -> None:
 def exact_knn(x: np.ndarray, k: int, chunk: int = 2048) -> tuple[np.ndarray, np.ndarray]:
     """Each unit row's k nearest rows (itself first) and cosine distances, by matrix products.
 
-    UMAP would otherwise build an approximate graph with pynndescent, whose numba
-    kernels compile afresh in every process: a minute on two cores for a
-    10,000-row fit, where these products take about a second."""
+    UMAP would otherwise find them with numba code that compiles afresh in every
+    process (pynndescent from 4,096 rows: a minute on two cores for a 10,000-row
+    fit; a numba metric called pair by pair below that), where these products
+    take about a second for 10,000 rows. The neighbours are the same."""
     n = len(x)
     indices = np.empty((n, k), dtype=np.int64)
     distances = np.empty((n, k), dtype=np.float32)
