@@ -79,7 +79,7 @@ def test_exact_neighbours_are_the_nearest_by_cosine_with_each_row_first():
     rng = np.random.default_rng(3)
     x = normalize(rng.normal(size=(300, 16)).astype(np.float32))
     x[7] = x[8]  # a duplicate still lists itself first
-    idx, dist = reduce.exact_knn(x, 5, chunk=64)
+    idx, dist = reduce.exact_knn(x, 5, block=64)
     assert (idx[:, 0] == np.arange(len(x))).all() and (dist[:, 0] == 0).all()
     sims = x @ x.T
     np.fill_diagonal(sims, -np.inf)

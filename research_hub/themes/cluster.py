@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from research_hub.themes import reduce
-from research_hub.themes.partition import UNTHEMED, normalize, relabel_by_size
+from research_hub.themes.partition import UNTHEMED, knn, normalize, relabel_by_size
 
 NEIGHBOURS = 10
 RESOLUTION = 2.0  # at 1,000 snippets and more
@@ -77,21 +77,6 @@ class Clustering:
     chance: Chance
     n_themes: int
     partition: bool = False  # True: every row was given a theme (reduce.py), none judged unfit
-
-
-def knn(x: np.ndarray, k: int, block: int = 1024) -> tuple[np.ndarray, np.ndarray]:
-    """Indices and similarities of each row's k nearest other rows (exact, blocked)."""
-    n = len(x)
-    idx = np.empty((n, k), dtype=np.int64)
-    sim = np.empty((n, k), dtype=np.float32)
-    for start in range(0, n, block):
-        s = x[start:start + block] @ x.T
-        rows = np.arange(len(s))
-        s[rows, rows + start] = -np.inf  # not your own neighbour
-        part = np.argpartition(-s, k - 1, axis=1)[:, :k]
-        idx[start:start + block] = part
-        sim[start:start + block] = s[rows[:, None], part]
-    return idx, sim
 
 
 def communities(n: int, idx: np.ndarray, sim: np.ndarray, floor: float,

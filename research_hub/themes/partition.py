@@ -1,4 +1,5 @@
-"""What every clustering step shares: unit vectors, the unthemed label, themes numbered by size."""
+"""What every clustering step shares: unit vectors, exact neighbours, the unthemed label,
+themes numbered by size."""
 from __future__ import annotations
 
 import numpy as np
@@ -10,6 +11,21 @@ def normalize(vectors: np.ndarray) -> np.ndarray:
     x = np.asarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(x, axis=1, keepdims=True)
     return x / np.maximum(norms, 1e-12)
+
+
+def knn(x: np.ndarray, k: int, block: int = 1024) -> tuple[np.ndarray, np.ndarray]:
+    """Indices and similarities of each row's k nearest other rows (exact, blocked)."""
+    n = len(x)
+    idx = np.empty((n, k), dtype=np.int64)
+    sim = np.empty((n, k), dtype=np.float32)
+    for start in range(0, n, block):
+        s = x[start:start + block] @ x.T
+        rows = np.arange(len(s))
+        s[rows, rows + start] = -np.inf  # not your own neighbour
+        part = np.argpartition(-s, k - 1, axis=1)[:, :k]
+        idx[start:start + block] = part
+        sim[start:start + block] = s[rows[:, None], part]
+    return idx, sim
 
 
 def relabel_by_size(labels: np.ndarray) -> tuple[np.ndarray, int]:

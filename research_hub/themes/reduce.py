@@ -24,7 +24,7 @@ import warnings
 
 import numpy as np
 
-from research_hub.themes.partition import UNTHEMED, normalize, relabel_by_size
+from research_hub.themes.partition import UNTHEMED, knn, normalize, relabel_by_size
 
 SMALL = 200          # below this the graph clustering (cluster.py) is used instead
 WINDOW = 3
@@ -100,27 +100,20 @@ def _cache_kernels() -> None:
                 pass
 
 
-def exact_knn(x: np.ndarray, k: int, chunk: int = 2048) -> tuple[np.ndarray, np.ndarray]:
-    """Each unit row's k nearest rows (itself first) and cosine distances, by matrix products.
+def exact_knn(x: np.ndarray, k: int, block: int = 1024) -> tuple[np.ndarray, np.ndarray]:
+    """Each unit row's k nearest rows, itself first, and their cosine distances: UMAP's
+    `precomputed_knn`.
 
     UMAP would otherwise find them with numba code that compiles afresh in every
     process (pynndescent from 4,096 rows: a minute on two cores for a 10,000-row
     fit; a numba metric called pair by pair below that), where these products
     take about a second for 10,000 rows. The neighbours are the same."""
-    n = len(x)
-    indices = np.empty((n, k), dtype=np.int64)
-    distances = np.empty((n, k), dtype=np.float32)
-    for start in range(0, n, chunk):
-        sims = x[start:start + chunk] @ x.T
-        rows = np.arange(len(sims))
-        sims[rows, rows + start] = np.inf  # a row is its own nearest, even beside duplicates
-        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-        order = np.argsort(-np.take_along_axis(sims, top, axis=1), axis=1)
-        top = np.take_along_axis(top, order, axis=1)
-        indices[start:start + chunk] = top
-        distances[start:start + chunk] = np.clip(1 - np.take_along_axis(sims, top, axis=1), 0, 2)
-    distances[:, 0] = 0.0
-    return indices, distances
+    others, sims = knn(x, k - 1, block)
+    order = np.argsort(-sims, axis=1, kind="stable")
+    indices = np.hstack([np.arange(len(x))[:, None], np.take_along_axis(others, order, axis=1)])
+    distances = np.hstack([np.zeros((len(x), 1), dtype=np.float32),
+                           np.clip(1 - np.take_along_axis(sims, order, axis=1), 0, 2)])
+    return indices, distances.astype(np.float32)
 
 
 def n_clusters(n: int) -> int:
