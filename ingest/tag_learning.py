@@ -27,6 +27,8 @@ from research_hub.ingest.tag import context_vectors
 from research_hub.ingest.tag_model import FORMAT, TAGS, Config, TagModel
 
 TRAINING = Path(__file__).with_name("data") / "tag_training.csv"
+# Labelled by the same guide, never trained on: training on them cost precision on interview text.
+USABILITY = Path(__file__).with_name("data") / "usability_quotes.csv"
 Say = Callable[[str], None]
 
 
@@ -90,4 +92,4 @@ def shipped_model(embedder, say: Say | None = None) -> TagModel:
     return model
 
 
-__all__ = ["TAGS", "TRAINING", "Unit", "context_vectors", "fit", "model_path", "shipped_model", "units"]
+__all__ = ["TAGS", "TRAINING", "USABILITY", "Unit", "context_vectors", "fit", "model_path", "shipped_model", "units"]

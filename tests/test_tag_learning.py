@@ -85,3 +85,17 @@ def test_the_rules_setting_tags_without_the_model(tmp_path, monkeypatch):
         assert snip.tag_confidence == {}
     finally:
         hub.close()
+
+
+def test_the_usability_quotes_are_labelled_apart_from_training():
+    import csv
+    import re
+
+    rows = list(csv.DictReader(tag_learning.USABILITY.open(encoding="utf-8")))
+    assert len(rows) >= 200 and {r["split"] for r in rows} == {"eval"}
+    assert len({r["unit_id"] for r in rows}) == len(rows)
+    assert not {r["unit_id"] for r in rows} & {u.unit_id for u in tag_learning.units()}
+    for r in rows:  # each locator spans exactly the quoted words
+        a, b = map(int, re.fullmatch(r"chars (\d+)-(\d+)", r["locator"]).groups())
+        assert b - a == len(r["text"]), r["unit_id"]
+    assert sum(u.labels[0] for u in tag_learning.units(None, tag_learning.USABILITY)) >= 50
