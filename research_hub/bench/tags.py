@@ -4,8 +4,9 @@ The model is fitted exactly as ingest fits it (ingest/tag_learning.py: the
 ``train`` rows of ingest/data/tag_training.csv), then both it and the rules tag
 the ``test`` rows: whole documents kept out of training, from the 250 Anthropic
 Interviewer interviews (CC BY), the Idaho oral histories (MIT), BANKING77
-(CC BY 4.0, unseen intents) and a HERITRACE think-aloud session (ISC); see
-ingest/data/README.md. Precision and recall per tag, overall and per source.
+(CC BY 4.0, unseen intents) and a HERITRACE think-aloud session (ISC); and
+apart from those, usability quotes never trained on (18F write-ups, CC0; HERITRACE
+written answers, ISC); see ingest/data/README.md. Precision and recall per tag, overall and per source.
 Vectors are cached under the user's cache folder, so a second run is quick.
 """
 from __future__ import annotations
@@ -20,7 +21,7 @@ from research_hub.core.settings import Settings
 from research_hub.embed import Embedder
 from research_hub.embed.model_files import cache_root
 from research_hub.ingest.tag import Tagger, context_vectors
-from research_hub.ingest.tag_learning import TAGS, Unit, fit, units
+from research_hub.ingest.tag_learning import TAGS, USABILITY, Unit, fit, units
 from research_hub.ingest.types import PARTICIPANT, SnippetDraft
 from research_hub.store.embedding_cache import EmbeddingCache
 
@@ -56,26 +57,40 @@ def scores(truth: np.ndarray, guess: np.ndarray) -> dict[str, dict[str, float | 
     return out
 
 
-def run(out: Callable[[str], None] = lambda m: None) -> dict:
-    embedder, train, test = _embedder(), units("train"), units("test")
+def run(out: Callable[[str], None] = lambda m: None, fine_tune_epochs: int = 0) -> dict:
+    """Shipped model and rules on the test rows; with `fine_tune_epochs`, also MiniLM fine-tuned
+    end to end (bench/tags_finetune.py), trained in this run."""
+    embedder, train, held = _embedder(), units("train"), units("test")
+    test = held + units(None, USABILITY)
     out(f"fitting on {len(train)} train units (vectors cached after the first run)")
     started = time.perf_counter()
     model = fit(train, embedder)
     fit_s = time.perf_counter() - started
     truth = np.array([u.labels for u in test])
     guesses = {"model": model_labels(model, test, embedder), "rules": rule_labels(test)}
+    extra = {}
+    if fine_tune_epochs:
+        from research_hub.bench.tags_finetune import fine_tuned_labels
+
+        started = time.perf_counter()
+        guesses["finetuned"], extra["finetuned_thresholds"] = fine_tuned_labels(
+            train, test, Settings.load().model, fine_tune_epochs, say=out)
+        extra["finetune_seconds"] = round(time.perf_counter() - started, 1)
+        extra["finetune_epochs"] = fine_tune_epochs
     by_source: dict[str, list[int]] = defaultdict(list)
     for i, u in enumerate(test):
         by_source[u.source].append(i)
     rows = []
-    talk = [i for i, u in enumerate(test) if u.source != "banking77"]
-    groups = [("all test units", list(range(len(test)))), ("interviews and sessions (no BANKING77)", talk)]
+    talk = [i for i, u in enumerate(held) if u.source != "banking77"]
+    groups = [("all test units", list(range(len(held)))), ("interviews and sessions (no BANKING77)", talk),
+              ("usability quotes (never trained on)", list(range(len(held), len(test))))]
     for source, idx in groups + sorted(by_source.items()):
         per = {name: scores(truth[idx], g[idx]) for name, g in guesses.items()}
         for tag in TAGS:
             rows.append({"source": source, "units": len(idx), "tag": tag, "positives": per["model"][tag]["positives"],
                          **{f"{name}_{m}": per[name][tag][m] for name in per for m in ("precision", "recall")}})
-    return {"train_units": len(train), "test_units": len(test), "backend": embedder.backend,
+    return {"train_units": len(train), "test_units": len(held), "usability_units": len(test) - len(held),
+            "backend": embedder.backend,
             "fit_seconds": round(fit_s, 1), "thresholds": dict(zip(TAGS, np.round(model.thresholds, 3).tolist())),
-            "rows": rows, "data": "ingest/data/README.md (Anthropic Interviewer CC BY; Idaho oral histories MIT; "
-            "BANKING77 CC BY 4.0; HERITRACE ISC)"}
+            "rows": rows, **extra, "data": "ingest/data/README.md (Anthropic Interviewer CC BY; Idaho oral histories MIT; "
+            "BANKING77 CC BY 4.0; HERITRACE ISC; 18F usability write-ups CC0)"}

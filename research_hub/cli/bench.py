@@ -193,18 +193,27 @@ def bench_redact(interviews: int = typer.Option(20, help="Made-up interviews wit
     _show("bench redact: planted PII", bench_redact_run.run(interviews, seed), as_json)
 
 
-def bench_tags(as_json: bool = typer.Option(False, "--json")):
+def bench_tags(fine_tune: bool = typer.Option(False, "--fine-tune", help="Also train MiniLM end to end "
+                                               "(torch; about five minutes an epoch on two cores) and score it."),
+               epochs: int = typer.Option(3, help="Epochs of --fine-tune."),
+               as_json: bool = typer.Option(False, "--json")):
     """Tag precision and recall on held-out labelled snippets: the learned model against the rules."""
 
-    result = bench_tags_run.run(out=lambda m: err.print(m, markup=False, highlight=False))
+    result = bench_tags_run.run(out=lambda m: err.print(m, markup=False, highlight=False),
+                                fine_tune_epochs=epochs if fine_tune else 0)
     if as_json:
         return print_json(result)
+    guessers = ["model", "rules"] + (["finetuned"] if fine_tune else [])
     table(f"bench tags: fitted on {result['train_units']} units in {result['fit_seconds']} s, "
-          f"scored on {result['test_units']} held-out units ({result['backend']})",
-          ["source", "tag", "positives", "model P", "model R", "rules P", "rules R"],
-          [(r["source"], r["tag"], r["positives"], r["model_precision"], r["model_recall"],
-            r["rules_precision"], r["rules_recall"]) for r in result["rows"]])
+          f"scored on {result['test_units']} held-out units and {result['usability_units']} usability quotes "
+          f"({result['backend']})",
+          ["source", "tag", "positives"] + [f"{g} {m}" for g in guessers for m in ("P", "R")],
+          [(r["source"], r["tag"], r["positives"], *(r[f"{g}_{m}"] for g in guessers for m in ("precision", "recall")))
+           for r in result["rows"]])
     typer.echo(f"thresholds: {result['thresholds']}")
+    if fine_tune:
+        typer.echo(f"fine-tuned: {epochs} epochs in {result['finetune_seconds']} s, "
+                   f"thresholds {result['finetuned_thresholds']}")
     typer.echo(f"data: {result['data']}")
 
 
