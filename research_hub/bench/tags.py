@@ -6,24 +6,31 @@ the ``test`` rows: whole documents kept out of training, from the 250 Anthropic
 Interviewer interviews (CC BY), the Idaho oral histories (MIT), BANKING77
 (CC BY 4.0, unseen intents) and a HERITRACE think-aloud session (ISC); and
 apart from those, usability quotes never trained on (18F write-ups, CC0; HERITRACE
-written answers, ISC); see ingest/data/README.md. Precision and recall per tag, overall and per source.
+written answers, ISC); see ingest/data/README.md. Precision and recall per tag, overall and per source,
+and Cohen's kappa against the labels beside that of a blind second labelling of the test rows.
 Vectors are cached under the user's cache folder, so a second run is quick.
 """
 from __future__ import annotations
 
+import csv
 import time
 from collections import defaultdict
+from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
+from sklearn.metrics import cohen_kappa_score
 
 from research_hub.core.settings import Settings
 from research_hub.embed import Embedder
 from research_hub.embed.model_files import cache_root
 from research_hub.ingest.tag import Tagger, context_vectors
-from research_hub.ingest.tag_learning import TAGS, USABILITY, Unit, fit, units
+from research_hub.ingest.tag_learning import TAGS, TRAINING, USABILITY, Unit, fit, units
 from research_hub.ingest.types import PARTICIPANT, SnippetDraft
 from research_hub.store.embedding_cache import EmbeddingCache
+
+SECOND_LABELS = TRAINING.with_name("second_labels.csv")
+AGREEMENT_TAGS = ("pain_point", "feature_request")
 
 
 def _embedder() -> Embedder:
@@ -55,6 +62,23 @@ def scores(truth: np.ndarray, guess: np.ndarray) -> dict[str, dict[str, float | 
         out[tag] = {"positives": real, "precision": round(hit / said, 3) if said else 0.0,
                     "recall": round(hit / real, 3) if real else 0.0}
     return out
+
+
+def second_labels(path: Path = SECOND_LABELS) -> dict[str, tuple[int, ...]]:
+    """unit_id -> the blind second labelling's 0/1 for AGREEMENT_TAGS."""
+    with path.open(newline="", encoding="utf-8") as f:
+        return {r["unit_id"]: tuple(int(r[t]) for t in AGREEMENT_TAGS) for r in csv.DictReader(f)}
+
+
+def agreement(test: Sequence[Unit], truth: np.ndarray, guesses: dict[str, np.ndarray]) -> dict[str, dict]:
+    """Cohen's kappa against the shipped labels, on the units the second labelling covers:
+    of each guesser, and of the second labelling itself."""
+    second = second_labels()
+    idx = [i for i, u in enumerate(test) if u.unit_id in second]
+    others = {"second labeller": np.array([second[test[i].unit_id] for i in idx]).reshape(len(idx), -1)}
+    others.update({name: g[idx][:, [TAGS.index(t) for t in AGREEMENT_TAGS]] for name, g in guesses.items()})
+    return {"units": len(idx), **{name: {t: round(float(cohen_kappa_score(truth[idx, TAGS.index(t)], said[:, j])), 3)
+                                         for j, t in enumerate(AGREEMENT_TAGS)} for name, said in others.items()}}
 
 
 def run(out: Callable[[str], None] = lambda m: None, fine_tune_epochs: int = 0) -> dict:
@@ -92,5 +116,5 @@ def run(out: Callable[[str], None] = lambda m: None, fine_tune_epochs: int = 0) 
     return {"train_units": len(train), "test_units": len(held), "usability_units": len(test) - len(held),
             "backend": embedder.backend,
             "fit_seconds": round(fit_s, 1), "thresholds": dict(zip(TAGS, np.round(model.thresholds, 3).tolist())),
-            "rows": rows, **extra, "data": "ingest/data/README.md (Anthropic Interviewer CC BY; Idaho oral histories MIT; "
+            "rows": rows, "kappa": agreement(test, truth, guesses), **extra, "data": "ingest/data/README.md (Anthropic Interviewer CC BY; Idaho oral histories MIT; "
             "BANKING77 CC BY 4.0; HERITRACE ISC; 18F usability write-ups CC0)"}
