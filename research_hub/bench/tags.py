@@ -21,6 +21,7 @@ from typing import Callable, Sequence
 import numpy as np
 from sklearn.metrics import cohen_kappa_score
 
+from research_hub.bench.tags_finetune import fine_tuned_labels
 from research_hub.core.settings import Settings
 from research_hub.embed import Embedder
 from research_hub.embed.model_files import cache_root
@@ -94,8 +95,6 @@ def run(out: Callable[[str], None] = lambda m: None, fine_tune_epochs: int = 0) 
     guesses = {"model": model_labels(model, test, embedder), "rules": rule_labels(test)}
     extra = {}
     if fine_tune_epochs:
-        from research_hub.bench.tags_finetune import fine_tuned_labels
-
         started = time.perf_counter()
         guesses["finetuned"], extra["finetuned_thresholds"] = fine_tuned_labels(
             train, test, Settings.load().model, fine_tune_epochs, say=out)
