@@ -17,6 +17,7 @@ from research_hub.core.errors import InvalidInputError
 from research_hub.core.models import Document, Hit, IngestReport, Snippet
 from research_hub.core.nlp import active_pipeline_name
 from research_hub.export import export_bundle
+from research_hub.ingest import tag_finetuned
 from research_hub.ingest.files import upload_name
 from research_hub.ingest.pipeline import IngestOptions, Pipeline
 from research_hub.ingest.taxonomy import load_taxonomy, normalize_tag
@@ -280,6 +281,12 @@ class Hub:
         """Recompute stored snippets' automatic tags with the current taxonomy and tagger;
         manual edits stay. Per tag: (count before, count after)."""
         return retag.retag(self._need(Permission.ADMIN, "retag the workspace"), progress)
+
+    def train_tagger(self, epochs: int = 3, progress=None) -> dict[str, Any]:
+        """Fine-tune the embedding model on the shipped labelled snippets for the `finetuned`
+        tagger (about twenty minutes on two cores); kept in this machine's cache."""
+        ws = self._need(Permission.ADMIN, "train the tagger")
+        return tag_finetuned.train(ws.settings.model, ws.settings.model, epochs, progress)
 
     def reindex(self, progress=None) -> dict[str, int]:
         """Rebuild the vector index from SQLite (cached vectors, no model time)."""

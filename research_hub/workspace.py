@@ -19,9 +19,11 @@ from typing import Iterator
 from filelock import FileLock, Timeout
 
 from research_hub.core.access import NEEDS, Permission, allows
-from research_hub.core.errors import AccessDeniedError, BusyError, DamagedWorkspaceError, IndexMismatchError
+from research_hub.core.errors import (AccessDeniedError, BusyError, DamagedWorkspaceError, IndexMismatchError,
+                                      InvalidInputError)
 from research_hub.core.settings import Settings
 from research_hub.embed import Embedder
+from research_hub.ingest import tag_finetuned
 from research_hub.ingest.redact import Redactor, redactor
 from research_hub.ingest.tag import Tagger
 from research_hub.ingest.tag_learning import shipped_model
@@ -116,8 +118,17 @@ class Workspace:
             model = None
             if self.settings.tagger == "model":
                 model = shipped_model(self.embedder, say)
+            elif self.settings.tagger == "finetuned":
+                model = self._fine_tuned()
             self._open.tagger = Tagger(taxonomy=self.taxonomy(), model=model)
         return self._open.tagger
+
+    def _fine_tuned(self):
+        model = tag_finetuned.trained(self.settings.model)
+        if model is None:
+            raise InvalidInputError(f"the tagger setting is finetuned, but no fine-tuned tag model for "
+                                    f"{self.settings.model} is on this machine: run `research-hub train-tagger`")
+        return model
 
     def reset_tagger(self) -> None:
         """The taxonomy changed underneath (a rebuild replaying it): tag with the new one."""

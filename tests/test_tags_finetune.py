@@ -1,9 +1,16 @@
-"""The fine-tuned alternative `bench tags --fine-tune` measures: a real MiniLM copy, trained briefly."""
+"""The fine-tuned tagger: a real MiniLM copy, trained briefly, kept, loaded and used by ingest."""
 from __future__ import annotations
 
-from research_hub.bench import tags_finetune
+import numpy as np
+import pytest
+
+from research_hub.core.errors import InvalidInputError
 from research_hub.core.settings import Settings
+from research_hub.ingest import tag_finetuned
 from research_hub.ingest.tag_learning import TAGS, Unit, units
+from tests.conftest import write
+
+pytestmark = pytest.mark.integration
 
 
 def _unit(i: int, text: str, pain: int) -> Unit:
@@ -14,23 +21,66 @@ PAINS = ["It crashed again and I lost all my work.", "This is so slow, it takes 
          "I can't find the export button anywhere.", "The search is broken and gives wrong results."]
 FINE = ["We met on Tuesday to plan the next study.", "My office is on the second floor.",
         "I usually start the day with email.", "The team has four researchers."]
+TOY = [_unit(i, t, 1) for i, t in enumerate(PAINS)] + [_unit(i + 4, t, 0) for i, t in enumerate(FINE)]
 
 
 def test_validation_keeps_whole_groups_out_of_the_fit():
-    fit_rows, held = tags_finetune.validation_split(units("train"))
+    fit_rows, held = tag_finetuned.validation_split(units("train"))
     assert held and fit_rows
     assert not {u.group for u in fit_rows} & {u.group for u in held}
     assert 0.05 < len(held) / (len(held) + len(fit_rows)) < 0.3
 
 
 def test_fine_tuning_lowers_the_loss_and_separates_what_it_was_taught():
-    data = [_unit(i, t, 1) for i, t in enumerate(PAINS)] + [_unit(i + 4, t, 0) for i, t in enumerate(FINE)]
-    model = tags_finetune.FineTuned(Settings.load().model)
-    losses = model.fit(data * 3, epochs=3, batch=8)
+    model = tag_finetuned.FineTuned(Settings.load().model)
+    steps = []
+    losses = model.fit(TOY * 3, epochs=3, batch=8, progress=lambda done, total, _: steps.append((done, total)))
     assert losses[-1] < losses[0]
-    P = model.predict_proba(data)
-    assert P.shape == (len(data), len(TAGS)) and ((0 <= P) & (P <= 1)).all()
+    assert steps[-1] == (9, 9)
+    P = model.unit_proba(TOY)
+    assert P.shape == (len(TOY), len(TAGS)) and ((0 <= P) & (P <= 1)).all()
     assert P[:4, 0].min() > P[4:, 0].max()
-    model.pick_thresholds(data)  # the shipped rule: most recall at precision 0.70 or more
-    said = model.labels(data)[:, 0]
+    model.pick_thresholds(TOY)  # the shipped rule: most recall at precision 0.70 or more
+    said = model.labels(TOY)[:, 0]
     assert said[:4].all() and said.sum() <= 5
+
+
+@pytest.fixture
+def kept(tmp_path, monkeypatch):
+    folder = tmp_path / "finetuned"
+    monkeypatch.setattr(tag_finetuned, "folder_for", lambda model_name: folder)
+    return folder
+
+
+def test_a_trained_model_is_kept_whole_and_loads_with_the_same_judgement(kept):
+    name = Settings.load().model
+    assert tag_finetuned.trained(name) is None
+    out = tag_finetuned.train(name, name, epochs=3, rows=TOY * 3)
+    assert out["folder"] == str(kept) and (kept / "head.pt").exists()
+    assert not kept.with_name(kept.name + ".partial").exists()
+    again = tag_finetuned.trained(name)
+    texts = PAINS + FINE
+    assert np.allclose(again.predict_proba(texts), tag_finetuned.FineTuned.load(kept).predict_proba(texts))
+    assert np.allclose(again.thresholds, [out["thresholds"][t] for t in TAGS], atol=1e-3)
+
+
+def test_ingest_with_the_finetuned_setting_needs_a_trained_model_and_then_uses_it(kept, tmp_path, monkeypatch):
+    from research_hub import Hub
+
+    monkeypatch.setenv("RESEARCH_HUB_TAGGER", "finetuned")
+    hub = Hub(tmp_path / "ws")
+    note = write(tmp_path / "ana.txt", "Interviewer: How was it?\nAna: " + " ".join(PAINS[:1]) + "\n"
+                 "Interviewer: And your week?\nAna: " + FINE[0] + "\n")
+    with pytest.raises(InvalidInputError, match="train-tagger"):
+        hub.ingest([note])
+    assert hub.stats()["snippets"] == 0
+    name = Settings.load().model
+    tag_finetuned.train(name, name, epochs=3, rows=TOY * 3)
+    hub.workspace.reset_tagger()
+    hub.ingest([note])
+    rows = hub.workspace.db.query("SELECT s.text, t.tag, t.origin, t.confidence FROM snippets s "
+                                  "JOIN snippet_tags t ON t.snippet_id = s.id WHERE s.role = 'participant'")
+    pains = {r["text"] for r in rows if r["tag"] == "pain_point"}
+    assert PAINS[0] in pains and FINE[0] not in pains
+    assert all(r["origin"] == "model" and 0 < r["confidence"] <= 1 for r in rows if r["tag"] in TAGS)
+    hub.close()

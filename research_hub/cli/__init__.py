@@ -50,6 +50,7 @@ _add(app, {
     "backup": ops_cmd.backup, "restore": ops_cmd.restore, "app": workspace_cmd.run_app,
     "ask": insights_cmd.ask, "audit": audit_cmd.audit, "rebuild": audit_cmd.rebuild,
     "retag": ops_cmd.retag,
+    "train-tagger": ops_cmd.train_tagger,
 })
 
 features = _add(_group("Roadmap features, the evidence behind them, and their priority."), {

@@ -63,8 +63,9 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     Setting("max_mb", float, 50.0, "largest file accepted at ingest, in MB", env="RESEARCH_HUB_MAX_MB"),
     Setting("batch_size", int, 64, "texts per embedding batch", env="RESEARCH_HUB_BATCH_SIZE"),
     Setting("tagger", str, "model", "how ingest gives the five built-in tags to English text: model (the "
-            "tag model learned from the shipped labelled snippets, with a confidence) or rules (phrase rules)",
-            env="RESEARCH_HUB_TAGGER", choices=("model", "rules")),
+            "tag model learned from the shipped labelled snippets, with a confidence), finetuned (MiniLM "
+            "trained on them by `research-hub train-tagger`; slower) or rules (phrase rules)",
+            env="RESEARCH_HUB_TAGGER", choices=("model", "finetuned", "rules")),
     Setting("spacy_model", str, None, "spaCy pipeline to load for entities and noun chunks, "
             "or `blank` for none", env="RESEARCH_HUB_SPACY_MODEL"),
     Setting("redact", bool, False, "replace emails, phone and card numbers and person names "
