@@ -15,7 +15,6 @@ documents kept out of the fine-tuning. torch loads only when a model is built.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 import shutil
@@ -24,9 +23,9 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from research_hub.embed.model_files import cache_root, vector_key
-from research_hub.ingest.tag_learning import TAGS, TRAINING, Unit, units
-from research_hub.ingest.tag_model import Config, pick_threshold
+from research_hub.embed.model_files import cache_root
+from research_hub.ingest.tag_learning import TAGS, TRAINING, Unit, cache_key, units
+from research_hub.ingest.tag_model import Config, pick_thresholds, tags_over
 
 MAX_TOKENS = 128
 CONTEXT_CHARS = 200
@@ -51,6 +50,8 @@ class FineTuned:
 
     It offers the shipped model's `predict_proba` and `tags`, reading the texts themselves:
     the vectors the pipeline passes are ignored."""
+
+    reads_vectors = False  # it encodes text and question itself
 
     def __init__(self, model_dir: str, seed: int = 0, encoder_lr: float = 3e-5, head_lr: float = 1e-3):
         import torch
@@ -112,9 +113,7 @@ class FineTuned:
 
     def tags(self, texts: Sequence[str], contexts: Sequence[str] | None, X=None, Xc=None) -> list[dict[str, float]]:
         """Per snippet: {tag: confidence} for each tag at or over its threshold."""
-        P = self.predict_proba(texts, contexts)
-        return [{t: round(float(row[j]), 3) for j, t in enumerate(TAGS) if row[j] >= self.thresholds[j]}
-                for row in P]
+        return tags_over(self.predict_proba(texts, contexts), self.thresholds)
 
     def unit_proba(self, units: Sequence[Unit]) -> np.ndarray:
         return self.predict_proba([u.text for u in units], [u.context for u in units])
@@ -122,12 +121,9 @@ class FineTuned:
     def pick_thresholds(self, validation: Sequence[Unit], config: Config | None = None) -> np.ndarray:
         """Each tag's cut-off on held-out train documents; the pain-point one on interview and
         session rows only, as the shipped model chooses it."""
-        cfg, P = config or Config(), self.unit_proba(validation)
         Y = np.array([u.labels for u in validation]).reshape(len(validation), len(TAGS))
-        talk = np.array([u.source != "banking77" for u in validation])
-        for j, tag in enumerate(TAGS):
-            rows = talk if tag == "pain_point" and talk.any() else np.ones(len(validation), bool)
-            self.thresholds[j] = pick_threshold(Y[rows, j], P[rows, j], tag == "pain_point", cfg)
+        talk = [u.source != "banking77" for u in validation]
+        self.thresholds = pick_thresholds(Y, self.unit_proba(validation), talk, config or Config())
         return self.thresholds
 
     def labels(self, units: Sequence[Unit]) -> np.ndarray:
@@ -154,18 +150,15 @@ class FineTuned:
 def folder_for(model_name: str) -> Path:
     """Where this machine keeps the model fine-tuned from `model_name`, named by that model,
     the labelled set and this code."""
-    digest = hashlib.sha1(vector_key(model_name, "torch").encode() + b"\0")
-    for source in (TRAINING, Path(__file__)):
-        digest.update(hashlib.sha256(source.read_bytes()).digest())
-    return cache_root().parent / "tag_models" / f"finetuned-{digest.hexdigest()[:20]}"
+    return cache_root().parent / "tag_models" / f"finetuned-{cache_key(model_name, TRAINING, Path(__file__))}"
 
 
-def train(model_name: str, model_dir: str, epochs: int = 3, progress: Progress | None = None,
+def train(model_name: str, epochs: int = 3, progress: Progress | None = None,
           rows: Sequence[Unit] | None = None) -> dict:
-    """Fine-tune on the shipped train rows (or `rows`), pick thresholds, keep it in the cache.
-    The folder appears whole or not at all."""
+    """Fine-tune `model_name` (a sentence-transformers name or folder) on the shipped train rows
+    (or `rows`), pick thresholds, keep it in the cache. The folder appears whole or not at all."""
     fit_rows, validation = validation_split(list(rows) if rows is not None else units("train"))
-    model = FineTuned(model_dir)
+    model = FineTuned(model_name)
     losses = model.fit(fit_rows, epochs, progress=progress)
     model.pick_thresholds(validation)
     target = folder_for(model_name)

@@ -71,12 +71,17 @@ def model_path(embedder) -> Path:
     """Where the model fitted for this embedding model lives, named by the model's files, the
     labelled set and the code that reads it. The backend is left out: every backend's vectors
     match torch's to a cosine of 0.99 or better."""
-    digest = hashlib.sha1()
-    for part in (vector_key(embedder.model_name, "torch"), FORMAT):
-        digest.update(part.encode() + b"\0")
-    for source in (TRAINING, Path(tag_cues.__file__), Path(tag_model.__file__)):  # data and the code fitting it
-        digest.update(hashlib.sha256(source.read_bytes()).digest())
-    return cache_root().parent / "tag_models" / f"{digest.hexdigest()[:20]}.json"
+    key = cache_key(embedder.model_name, TRAINING, Path(tag_cues.__file__), Path(tag_model.__file__), FORMAT)
+    return cache_root().parent / "tag_models" / f"{key}.json"
+
+
+def cache_key(model_name: str, *parts: Path | str) -> str:
+    """A short digest of the embedding model and of files (by content) and strings: what a
+    trained tagger depends on."""
+    digest = hashlib.sha1(vector_key(model_name, "torch").encode() + b"\0")
+    for part in parts:
+        digest.update(hashlib.sha256(part.read_bytes()).digest() if isinstance(part, Path) else part.encode() + b"\0")
+    return digest.hexdigest()[:20]
 
 
 def shipped_model(embedder, say: Say | None = None) -> TagModel:
@@ -92,4 +97,4 @@ def shipped_model(embedder, say: Say | None = None) -> TagModel:
     return model
 
 
-__all__ = ["TAGS", "TRAINING", "USABILITY", "Unit", "context_vectors", "fit", "model_path", "shipped_model", "units"]
+__all__ = ["TAGS", "TRAINING", "USABILITY", "Unit", "cache_key", "context_vectors", "fit", "model_path", "shipped_model", "units"]

@@ -102,6 +102,8 @@ class _Inputs:
 
 
 class TagModel:
+    reads_vectors = True  # the pipeline hands it the snippets' and questions' MiniLM vectors
+
     def __init__(self, config: Config | None = None):
         self.config = config or Config()
         self.thresholds = np.full(len(TAGS), 0.5)
@@ -126,10 +128,7 @@ class TagModel:
             oof[held] = self._combine(data, unit, sent, parts, held)
         self.calibration = np.array([_platt(oof[:, j], Y[:, j]) for j in range(len(TAGS))])
         calibrated = self._calibrate(oof)
-        on = np.ones(data.n, dtype=bool) if pick is None or not np.any(pick) else np.asarray(pick, dtype=bool)
-        self.thresholds = np.array([pick_threshold(Y[on, j], calibrated[on, j], True, cfg) if TAGS[j] == "pain_point"
-                                    else pick_threshold(Y[:, j], calibrated[:, j], False, cfg)
-                                    for j in range(len(TAGS))])
+        self.thresholds = pick_thresholds(Y, calibrated, pick, cfg)
         self.parts = self._fit_parts(data, unit, Y, np.arange(data.n))
         self.fitted = True
         return self
@@ -167,9 +166,7 @@ class TagModel:
 
     def tags(self, texts: Sequence[str], contexts: Sequence[str] | None, X, Xc) -> list[dict[str, float]]:
         """Per snippet: {tag: confidence} for each tag at or over its threshold."""
-        P = self.predict_proba(texts, contexts, X, Xc)
-        return [{t: round(float(row[j]), 3) for j, t in enumerate(TAGS) if row[j] >= self.thresholds[j]}
-                for row in P]
+        return tags_over(self.predict_proba(texts, contexts, X, Xc), self.thresholds)
 
     # -- keeping a fitted model ----------------------------------------------------------------
     def to_dict(self) -> dict:
@@ -201,6 +198,19 @@ def _platt(p: np.ndarray, y: np.ndarray) -> list[float]:
         return [1.0, 0.0]
     lr = LogisticRegression(C=100.0, max_iter=2000).fit(_logit(p)[:, None], y)
     return [float(lr.coef_[0, 0]), float(lr.intercept_[0])]
+
+
+def tags_over(P: np.ndarray, thresholds: np.ndarray) -> list[dict[str, float]]:
+    """Per row of probabilities: {tag: confidence} for each tag at or over its threshold."""
+    return [{t: round(float(row[j]), 3) for j, t in enumerate(TAGS) if row[j] >= thresholds[j]} for row in P]
+
+
+def pick_thresholds(Y: np.ndarray, P: np.ndarray, pick: Sequence[bool] | None, cfg: Config) -> np.ndarray:
+    """Each tag's cut-off on held-out probabilities; the pain-point one only on the `pick` rows
+    (all when None or none picked)."""
+    on = np.ones(len(Y), dtype=bool) if pick is None or not np.any(pick) else np.asarray(pick, dtype=bool)
+    return np.array([pick_threshold(Y[on, j], P[on, j], True, cfg) if TAGS[j] == "pain_point"
+                     else pick_threshold(Y[:, j], P[:, j], False, cfg) for j in range(len(TAGS))])
 
 
 def pick_threshold(y: np.ndarray, p: np.ndarray, pain: bool, cfg: Config) -> float:

@@ -286,7 +286,7 @@ class Hub:
         """Fine-tune the embedding model on the shipped labelled snippets for the `finetuned`
         tagger (about twenty minutes on two cores); kept in this machine's cache."""
         ws = self._need(Permission.ADMIN, "train the tagger")
-        return tag_finetuned.train(ws.settings.model, ws.settings.model, epochs, progress)
+        return tag_finetuned.train(ws.settings.model, epochs, progress)
 
     def reindex(self, progress=None) -> dict[str, int]:
         """Rebuild the vector index from SQLite (cached vectors, no model time)."""

@@ -55,7 +55,7 @@ def kept(tmp_path, monkeypatch):
 def test_a_trained_model_is_kept_whole_and_loads_with_the_same_judgement(kept):
     name = Settings.load().model
     assert tag_finetuned.trained(name) is None
-    out = tag_finetuned.train(name, name, epochs=3, rows=TOY * 3)
+    out = tag_finetuned.train(name, epochs=3, rows=TOY * 3)
     assert out["folder"] == str(kept) and (kept / "head.pt").exists()
     assert not kept.with_name(kept.name + ".partial").exists()
     again = tag_finetuned.trained(name)
@@ -75,7 +75,7 @@ def test_ingest_with_the_finetuned_setting_needs_a_trained_model_and_then_uses_i
         hub.ingest([note])
     assert hub.stats()["snippets"] == 0
     name = Settings.load().model
-    tag_finetuned.train(name, name, epochs=3, rows=TOY * 3)
+    tag_finetuned.train(name, epochs=3, rows=TOY * 3)
     hub.workspace.reset_tagger()
     hub.ingest([note])
     rows = hub.workspace.db.query("SELECT s.text, t.tag, t.origin, t.confidence FROM snippets s "
