@@ -176,7 +176,7 @@ class Pipeline:
 
     def _contexts(self, doc: DocumentRow, snippets: list[SnippetRow]) -> list[str]:
         """The questions `_learn_tags` will read, embedded beside the snippets rather than after."""
-        if getattr(self.tagger, "model", None) is None or doc.language != ENGLISH:
+        if not self.tagger.reads_vectors or doc.language != ENGLISH:
             return []
         return list(dict.fromkeys(s.context for s in snippets
                                   if s.role != INTERVIEWER and s.context and s.context.strip()))
@@ -241,8 +241,10 @@ class Pipeline:
                         picks.append(start + i)
             start += len(p.snippets)
         if rows:
-            X = vectors[picks]
-            Xc = context_vectors([r.context or "" for r in rows], self.embedder.encode, X.shape[1])
+            X = Xc = None
+            if self.tagger.reads_vectors:
+                X = vectors[picks]
+                Xc = context_vectors([r.context or "" for r in rows], self.embedder.encode, X.shape[1])
             self.tagger.learn(rows, X, Xc)
 
 

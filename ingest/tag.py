@@ -72,6 +72,11 @@ class Tagger:
         self._build_taxonomy_matchers()
 
     @property
+    def reads_vectors(self) -> bool:
+        """Whether `learn` needs the snippets' and questions' vectors (the fine-tuned model reads text)."""
+        return self.model is not None and self.model.reads_vectors
+
+    @property
     def entities_on(self) -> bool:
         return self.ner is not None
 
@@ -160,9 +165,10 @@ class Tagger:
         if entities and ner is not None and "ner" in ner.pipe_names and participants:
             self._add_entities(participants, texts, ner, english)
 
-    def learn(self, rows: list[SnippetRow], X: np.ndarray, Xc: np.ndarray) -> None:
+    def learn(self, rows: list[SnippetRow], X: np.ndarray | None, Xc: np.ndarray | None) -> None:
         """Add the model's tags, with their confidence, to English participant rows
-        (X: their vectors; Xc: their contexts' vectors, zero rows where none)."""
+        (X: their vectors; Xc: their contexts' vectors, zero rows where none; both None
+        when the model does not read vectors)."""
         if self.model is None or not rows:
             return
         found = self.model.tags([r.text for r in rows], [r.context or "" for r in rows], X, Xc)

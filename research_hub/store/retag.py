@@ -75,8 +75,10 @@ def _learn(ws, tagger, snippets, rows: list[_Row], language: str) -> None:
     picks = [i for i, s in enumerate(snippets) if s["role"] != INTERVIEWER]
     if not picks:
         return
-    X = ws.embedder.encode([snippets[i]["text"] for i in picks], [snippets[i]["text_hash"] for i in picks])
-    Xc = context_vectors([rows[i].context or "" for i in picks], ws.embedder.encode, X.shape[1])
+    X = Xc = None
+    if tagger.reads_vectors:
+        X = ws.embedder.encode([snippets[i]["text"] for i in picks], [snippets[i]["text_hash"] for i in picks])
+        Xc = context_vectors([rows[i].context or "" for i in picks], ws.embedder.encode, X.shape[1])
     tagger.learn([rows[i] for i in picks], X, Xc)
 
 
