@@ -1,9 +1,9 @@
 """The fine-tuned tagger: MiniLM itself trained on the shipped labelled snippets, with a five-way head.
 
 The shipped tag model (tag_model.py) reads frozen MiniLM vectors, and on held-out
-interview text its pain-point kappa stays near 0.53 where a second reader of the
+interview text its pain-point kappa stays near 0.5 where a second reader of the
 labelling guide reaches 0.85. Training the encoder's own weights finds more pains at
-about the same precision, and about twice as many on usability text it never saw
+lower precision on interviews, and two to three times as many on usability text
 (`research-hub bench tags --fine-tune`). The price: training takes about twenty
 minutes on two cores, the weights take about 90 MB, and each snippet is read once
 more by torch at ingest. So it is opt-in: `research-hub train-tagger`, then the
@@ -24,7 +24,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from research_hub.embed.model_files import cache_root
-from research_hub.ingest.tag_learning import TAGS, TRAINING, Unit, cache_key, units
+from research_hub.ingest.tag_learning import SESSIONS, TAGS, TRAINING, Unit, cache_key, training_units
 from research_hub.ingest.tag_model import Config, pick_thresholds, tags_over
 
 MAX_TOKENS = 128
@@ -150,14 +150,14 @@ class FineTuned:
 def folder_for(model_name: str) -> Path:
     """Where this machine keeps the model fine-tuned from `model_name`, named by that model,
     the labelled set and this code."""
-    return cache_root().parent / "tag_models" / f"finetuned-{cache_key(model_name, TRAINING, Path(__file__))}"
+    return cache_root().parent / "tag_models" / f"finetuned-{cache_key(model_name, TRAINING, SESSIONS, Path(__file__))}"
 
 
 def train(model_name: str, epochs: int = 3, progress: Progress | None = None,
           rows: Sequence[Unit] | None = None) -> dict:
     """Fine-tune `model_name` (a sentence-transformers name or folder) on the shipped train rows
     (or `rows`), pick thresholds, keep it in the cache. The folder appears whole or not at all."""
-    fit_rows, validation = validation_split(list(rows) if rows is not None else units("train"))
+    fit_rows, validation = validation_split(list(rows) if rows is not None else training_units())
     model = FineTuned(model_name)
     losses = model.fit(fit_rows, epochs, progress=progress)
     model.pick_thresholds(validation)

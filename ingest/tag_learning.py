@@ -1,10 +1,10 @@
 """The shipped tag model: trained from ingest/data on first use, kept in the user's cache.
 
-The labelled set (ingest/data/tag_training.csv, described in ingest/data/README.md)
-ships with the package; the fitted model depends on the embedding model too, so it
+The labelled sets (ingest/data/tag_training.csv and usability_sessions.csv, described
+in ingest/data/README.md) ship with the package; the fitted model depends on the embedding model too, so it
 is trained on this machine the first time a workspace needs it (about half a minute)
 and cached under ``$XDG_CACHE_HOME/research_hub/tag_models/``, keyed by the
-embedding model's files, the labelled set and the model format. Only the ``train``
+embedding model's files, the labelled sets and the model format. Only the ``train``
 rows are used: the ``test`` rows stay unseen, so `research-hub bench tags` scores
 exactly the model ingest applies.
 """
@@ -27,8 +27,10 @@ from research_hub.ingest.tag import context_vectors
 from research_hub.ingest.tag_model import FORMAT, TAGS, Config, TagModel
 
 TRAINING = Path(__file__).with_name("data") / "tag_training.csv"
-# Labelled by the same guide, never trained on: training on them cost precision on interview text.
+# Labelled by the same guide, never trained on: the one measure no tagger here has learned from.
 USABILITY = Path(__file__).with_name("data") / "usability_quotes.csv"
+# Usability-session quotes labelled by the same guide, split by whole document like the main set.
+SESSIONS = Path(__file__).with_name("data") / "usability_sessions.csv"
 Say = Callable[[str], None]
 
 
@@ -57,6 +59,11 @@ def units(split: str | None = None, path: Path = TRAINING) -> list[Unit]:
     return [u for u in _read(path) if split is None or u.split == split]
 
 
+def training_units() -> list[Unit]:
+    """What the shipped taggers learn from: the ``train`` rows of the main set and of the sessions."""
+    return units("train") + units("train", SESSIONS)
+
+
 def fit(train: Sequence[Unit], embedder, config: Config | None = None) -> TagModel:
     """A tag model fitted on `train`, over the embedder's vectors of texts and contexts."""
     texts, contexts = [u.text for u in train], [u.context for u in train]
@@ -71,7 +78,7 @@ def model_path(embedder) -> Path:
     """Where the model fitted for this embedding model lives, named by the model's files, the
     labelled set and the code that reads it. The backend is left out: every backend's vectors
     match torch's to a cosine of 0.99 or better."""
-    key = cache_key(embedder.model_name, TRAINING, Path(tag_cues.__file__), Path(tag_model.__file__), FORMAT)
+    key = cache_key(embedder.model_name, TRAINING, SESSIONS, Path(tag_cues.__file__), Path(tag_model.__file__), FORMAT)
     return cache_root().parent / "tag_models" / f"{key}.json"
 
 
@@ -91,10 +98,11 @@ def shipped_model(embedder, say: Say | None = None) -> TagModel:
         return TagModel.from_dict(json.loads(path.read_text()))
     if say:
         say("training the tag model on the shipped labelled snippets (once per machine)")
-    model = fit(units("train"), embedder)
+    model = fit(training_units(), embedder)
     with contextlib.suppress(OSError):  # a read-only cache still leaves a working model
         atomic_write_bytes(path, json.dumps(model.to_dict()).encode())
     return model
 
 
-__all__ = ["TAGS", "TRAINING", "USABILITY", "Unit", "cache_key", "context_vectors", "fit", "model_path", "shipped_model", "units"]
+__all__ = ["SESSIONS", "TAGS", "TRAINING", "USABILITY", "Unit", "cache_key", "context_vectors", "fit", "model_path",
+           "shipped_model", "training_units", "units"]

@@ -11,10 +11,11 @@ Two logistic regressions per tag, averaged, then calibrated:
 Out-of-fold scores (folds keep a document together) give the Platt calibration
 and each tag's threshold: for pain_point the most recall with precision at
 least 0.70 (provided recall reaches 0.60) on the interview and session rows
-(`pick`), for the others the best F1 on all rows. Fitted on the labelled set in
-ingest/data, it reached pain_point P 0.74 / R 0.67 (P 0.66 / R 0.58 on the
-interview and session rows) and feature_request P 0.81 / R 0.84 on documents
-kept out of training (`research-hub bench tags`). Deterministic: the same data
+(`pick`), for the others the best F1 on all rows. Fitted on the labelled sets in
+ingest/data, it reached pain_point P 0.70 / R 0.68 (P 0.61 / R 0.57 on the
+interview and session rows, 0.65 / 0.44 on usability sessions) and
+feature_request P 0.68 / R 0.90 on documents kept out of training
+(`research-hub bench tags`). Deterministic: the same data
 give the same model.
 """
 from __future__ import annotations

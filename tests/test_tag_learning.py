@@ -1,7 +1,9 @@
 """The learned tag model: what ingest ships, trains, caches and applies."""
 from __future__ import annotations
 
+import csv
 import json
+import re
 
 import numpy as np
 import pytest
@@ -87,15 +89,31 @@ def test_the_rules_setting_tags_without_the_model(tmp_path, monkeypatch):
         hub.close()
 
 
-def test_the_usability_quotes_are_labelled_apart_from_training():
-    import csv
-    import re
-
-    rows = list(csv.DictReader(tag_learning.USABILITY.open(encoding="utf-8")))
-    assert len(rows) >= 200 and {r["split"] for r in rows} == {"eval"}
+def _located_rows(path):
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
     assert len({r["unit_id"] for r in rows}) == len(rows)
-    assert not {r["unit_id"] for r in rows} & {u.unit_id for u in tag_learning.units()}
     for r in rows:  # each locator spans exactly the quoted words
         a, b = map(int, re.fullmatch(r"chars (\d+)-(\d+)", r["locator"]).groups())
         assert b - a == len(r["text"]), r["unit_id"]
+    return rows
+
+
+def test_the_usability_quotes_are_labelled_apart_from_training():
+    rows = _located_rows(tag_learning.USABILITY)
+    assert len(rows) >= 200 and {r["split"] for r in rows} == {"eval"}
+    trained = {u.unit_id for u in tag_learning.units()} | {u.unit_id for u in tag_learning.units(None, tag_learning.SESSIONS)}
+    assert not {r["unit_id"] for r in rows} & trained
     assert sum(u.labels[0] for u in tag_learning.units(None, tag_learning.USABILITY)) >= 50
+
+
+def test_the_session_quotes_train_the_model_and_keep_whole_documents_for_the_bench():
+    rows = _located_rows(tag_learning.SESSIONS)
+    assert {r["split"] for r in rows} == {"train", "test"}
+    train, test = tag_learning.units("train", tag_learning.SESSIONS), tag_learning.units("test", tag_learning.SESSIONS)
+    assert not {u.group for u in train} & {u.group for u in test}
+    assert not {r["unit_id"] for r in rows} & {u.unit_id for u in tag_learning.units()}
+    learned = {u.unit_id for u in tag_learning.training_units()}
+    assert {u.unit_id for u in train} <= learned and not {u.unit_id for u in test} & learned
+    for tag in ("pain_point", "feature_request"):  # enough of each to learn from and to score
+        j = TAGS.index(tag)
+        assert sum(u.labels[j] for u in train) >= 50 and sum(u.labels[j] for u in test) >= 20
