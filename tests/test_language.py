@@ -12,7 +12,7 @@ Intervieweur: Qu'est-ce qui vous aiderait ?
 Camille: Un export automatique vers la banque, ce serait génial.
 """
 ENGLISH = """Interviewer: How do you send invoices today?
-Sam: Doing it all by hand in a spreadsheet is frustrating and takes most of my week.
+Sam: I hate how slow and painful invoicing is; the spreadsheet breaks every week.
 Interviewer: What would help?
 Sam: An automatic export to the bank would be great.
 """
