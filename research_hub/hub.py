@@ -283,8 +283,8 @@ class Hub:
         return retag.retag(self._need(Permission.ADMIN, "retag the workspace"), progress)
 
     def train_tagger(self, epochs: int = 3, progress=None) -> dict[str, Any]:
-        """Fine-tune the embedding model on the shipped labelled snippets for the `finetuned`
-        tagger (about twenty minutes on two cores); kept in this machine's cache."""
+        """Fine-tune the embedding model's top layers on the shipped labelled snippets for the
+        `finetuned` tagger (about eight minutes on two cores); kept in this machine's cache."""
         ws = self._need(Permission.ADMIN, "train the tagger")
         return tag_finetuned.train(ws.settings.model, epochs, progress)
 

@@ -36,13 +36,27 @@ def test_fine_tuning_lowers_the_loss_and_separates_what_it_was_taught():
     steps = []
     losses = model.fit(TOY * 3, epochs=3, batch=8, progress=lambda done, total, _: steps.append((done, total)))
     assert losses[-1] < losses[0]
-    assert steps[-1] == (9, 9)
+    assert steps[-1] == (10, 10)  # one batch through the frozen layers, then 3 epochs of 3
     P = model.unit_proba(TOY)
     assert P.shape == (len(TOY), len(TAGS)) and ((0 <= P) & (P <= 1)).all()
     assert P[:4, 0].min() > P[4:, 0].max()
     model.pick_thresholds(TOY)  # the shipped rule: most recall at precision 0.70 or more
     said = model.labels(TOY)[:, 0]
     assert said[:4].all() and said.sum() <= 5
+
+
+def test_training_reads_frozen_states_exactly_as_the_whole_encoder_would():
+    import torch
+
+    model = tag_finetuned.FineTuned(Settings.load().model)
+    texts = PAINS + ["A much longer answer, so that the batch needs padding: " + " ".join(FINE)]
+    model.encoder.eval()
+    with torch.no_grad():
+        whole = model._logits(texts).numpy()
+        split = model.tuned_logits(model.frozen_states(texts)).numpy()
+    assert np.allclose(whole, split, atol=1e-3)  # padding masked as the encoder masks it
+    frozen = [p for p in model.encoder.parameters() if not p.requires_grad]
+    assert frozen and all(p.requires_grad for p in model.tuned.parameters())
 
 
 @pytest.fixture
@@ -56,11 +70,13 @@ def test_a_trained_model_is_kept_whole_and_loads_with_the_same_judgement(kept):
     name = Settings.load().model
     assert tag_finetuned.trained(name) is None
     out = tag_finetuned.train(name, epochs=3, rows=TOY * 3)
-    assert out["folder"] == str(kept) and (kept / "head.pt").exists()
+    assert out["folder"] == str(kept) and sorted(p.name for p in kept.iterdir()) == ["thresholds.json", "tuned.pt"]
     assert not kept.with_name(kept.name + ".partial").exists()
     again = tag_finetuned.trained(name)
+    whole = sum(p.numel() * p.element_size() for p in again.encoder.parameters())
+    assert (kept / "tuned.pt").stat().st_size < whole / 2  # the tuned layers and head, not all of MiniLM
     texts = PAINS + FINE
-    assert np.allclose(again.predict_proba(texts), tag_finetuned.FineTuned.load(kept).predict_proba(texts))
+    assert np.allclose(again.predict_proba(texts), tag_finetuned.FineTuned.load(kept, name).predict_proba(texts))
     assert np.allclose(again.thresholds, [out["thresholds"][t] for t in TAGS], atol=1e-3)
 
 

@@ -84,8 +84,8 @@ def agreement(test: Sequence[Unit], truth: np.ndarray, guesses: dict[str, np.nda
 
 
 def run(out: Callable[[str], None] = lambda m: None, fine_tune_epochs: int = 0) -> dict:
-    """Shipped model and rules on the test rows; with `fine_tune_epochs`, also MiniLM fine-tuned
-    end to end (bench/tags_finetune.py), trained in this run."""
+    """Shipped model and rules on the test rows; with `fine_tune_epochs`, also MiniLM with its top
+    layers fine-tuned (bench/tags_finetune.py), trained in this run."""
     embedder, train, held, sessions = _embedder(), training_units(), units("test"), units("test", SESSIONS)
     test = held + sessions + units(None, USABILITY)
     out(f"fitting on {len(train)} train units (vectors cached after the first run)")

@@ -193,8 +193,8 @@ def bench_redact(interviews: int = typer.Option(20, help="Made-up interviews wit
     _show("bench redact: planted PII", bench_redact_run.run(interviews, seed), as_json)
 
 
-def bench_tags(fine_tune: bool = typer.Option(False, "--fine-tune", help="Also train MiniLM end to end "
-                                               "(torch; about five minutes an epoch on two cores) and score it."),
+def bench_tags(fine_tune: bool = typer.Option(False, "--fine-tune", help="Also fine-tune MiniLM's top layers "
+                                               "(torch; about eight minutes on two cores) and score it."),
                epochs: int = typer.Option(3, help="Epochs of --fine-tune."),
                as_json: bool = typer.Option(False, "--json")):
     """Tag precision and recall on held-out labelled snippets: the learned model against the rules."""

@@ -79,8 +79,8 @@ def retag(as_json: bool = typer.Option(False, "--json")):
 
 def train_tagger(epochs: int = typer.Option(3, help="Passes over the labelled snippets."),
                  as_json: bool = typer.Option(False, "--json")):
-    """Fine-tune MiniLM on the shipped labelled snippets, for RESEARCH_HUB_TAGGER=finetuned
-    (about twenty minutes on two cores; then `retag`)."""
+    """Fine-tune MiniLM's top layers on the shipped labelled snippets, for RESEARCH_HUB_TAGGER=finetuned
+    (about eight minutes on two cores; then `retag`)."""
     with progress_bar("fine-tuning", quiet=as_json) as progress:
         out = hub().train_tagger(epochs, progress=progress)
     if as_json:
