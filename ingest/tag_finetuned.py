@@ -18,6 +18,7 @@ documents kept out of the fine-tuning. torch loads only when a model is built.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import shutil
@@ -31,7 +32,9 @@ from research_hub.ingest.tag_learning import SESSIONS, TAGS, TRAINING, Unit, cac
 from research_hub.ingest.tag_model import Config, pick_thresholds, tags_over
 
 MAX_TOKENS = 128
-WEIGHTS = "tuned.pt"
+WEIGHTS, THRESHOLDS = "tuned.pt", "thresholds.json"
+# Trained by `research-hub train-tagger --ship` from the labelled sets, for the bundled MiniLM.
+SHIPPED = Path(__file__).with_name("data") / "tag_finetuned"
 TUNED_LAYERS = 3  # of MiniLM's six: two found fewer requests, all six no more pains in three times the time
 CONTEXT_CHARS = 200
 Say = Callable[[str], None]
@@ -161,12 +164,14 @@ class FineTuned:
         """(n, 5) probabilities in TAGS order."""
         contexts = list(contexts) if contexts is not None else [""] * len(texts)
         readings = [_reading(t, c) for t, c in zip(texts, contexts)]
+        order = np.argsort([len(r) for r in readings], kind="stable")  # batches of like length pad little
         self.encoder.eval()
-        out = []
+        P = np.zeros((len(readings), len(TAGS)))
         with self.torch.no_grad():
             for start in range(0, len(readings), batch):
-                out.append(self.torch.sigmoid(self._logits(readings[start:start + batch])).numpy())
-        return np.vstack(out) if out else np.zeros((0, len(TAGS)))
+                rows = order[start:start + batch]
+                P[rows] = self.torch.sigmoid(self._logits([readings[i] for i in rows])).numpy()
+        return P
 
     def tags(self, texts: Sequence[str], contexts: Sequence[str] | None, X=None, Xc=None) -> list[dict[str, float]]:
         """Per snippet: {tag: confidence} for each tag at or over its threshold."""
@@ -188,24 +193,34 @@ class FineTuned:
         return (self.unit_proba(units) >= self.thresholds).astype(int)
 
     # -- keeping a trained model ----------------------------------------------------------------
-    def save(self, folder: Path) -> None:
-        """What training changed (the tuned layers and the head) and the thresholds; the
-        frozen rest is the installed MiniLM, named by the folder (see folder_for)."""
+    def save(self, folder: Path, half: bool = False, fits: str | None = None) -> None:
+        """What training changed (the tuned layers and the head) and the thresholds; the frozen
+        rest is the installed MiniLM. `half` keeps the weights as float16 (what ships: no held-out
+        label changes); `fits` records the fit_key they were trained for."""
         folder.mkdir(parents=True, exist_ok=True)
-        self.torch.save({"tuned": self.tuned.state_dict(), "head": self.head.state_dict()}, folder / WEIGHTS)
-        (folder / "thresholds.json").write_text(json.dumps({"tuned_layers": len(self.tuned),
-                                                            **dict(zip(TAGS, self.thresholds.tolist()))}))
+        weights = {"tuned": self.tuned.state_dict(), "head": self.head.state_dict()}
+        if half:
+            weights = {part: {k: v.half() for k, v in d.items()} for part, d in weights.items()}
+        self.torch.save(weights, folder / WEIGHTS)
+        saved = {"tuned_layers": len(self.tuned), **dict(zip(TAGS, self.thresholds.tolist()))}
+        (folder / THRESHOLDS).write_text(json.dumps({**saved, **({"fits": fits} if fits else {})}, indent=1))
 
     @classmethod
     def load(cls, folder: Path, model_name: str) -> "FineTuned":
         """The model `save` kept in `folder`, over `model_name`, the MiniLM it was trained from."""
-        saved = json.loads((folder / "thresholds.json").read_text())
+        saved = json.loads((folder / THRESHOLDS).read_text())
         model = cls(model_name, tuned_layers=saved["tuned_layers"])
         weights = model.torch.load(folder / WEIGHTS, weights_only=True)
-        model.tuned.load_state_dict(weights["tuned"])
+        model.tuned.load_state_dict(weights["tuned"])  # float16 weights are copied in as float32
         model.head.load_state_dict(weights["head"])
         model.thresholds = np.array([saved[t] for t in TAGS])
         return model
+
+
+def fit_key(model_name: str) -> str:
+    """What shipped weights must have been trained from to apply: the embedding model (by its
+    files), the labelled sets and how many layers were tuned."""
+    return cache_key(model_name, TRAINING, SESSIONS, f"tuned_layers={TUNED_LAYERS}")
 
 
 def folder_for(model_name: str) -> Path:
@@ -215,17 +230,18 @@ def folder_for(model_name: str) -> Path:
 
 
 def train(model_name: str, epochs: int = 3, progress: Progress | None = None,
-          rows: Sequence[Unit] | None = None) -> dict:
+          rows: Sequence[Unit] | None = None, ship: bool = False) -> dict:
     """Fine-tune `model_name` (a sentence-transformers name or folder) on the shipped train rows
-    (or `rows`), pick thresholds, keep it in the cache. The folder appears whole or not at all."""
+    (or `rows`), pick thresholds, keep it in the cache, or with `ship` as the package's weights
+    (float16, SHIPPED). The folder appears whole or not at all."""
     fit_rows, validation = validation_split(list(rows) if rows is not None else training_units())
     model = FineTuned(model_name)
     losses = model.fit(fit_rows, epochs, progress=progress)
     model.pick_thresholds(validation)
-    target = folder_for(model_name)
+    target = SHIPPED if ship else folder_for(model_name)
     staging = target.with_name(target.name + ".partial")
     _remove(staging)
-    model.save(staging)
+    model.save(staging, half=ship, fits=fit_key(model_name) if ship else None)
     _remove(target)
     staging.rename(target)
     return {"folder": str(target), "units": len(fit_rows), "validation_units": len(validation),
@@ -235,7 +251,22 @@ def train(model_name: str, epochs: int = 3, progress: Progress | None = None,
 def trained(model_name: str) -> FineTuned | None:
     """This machine's fine-tuned model for `model_name`, or None when none was trained."""
     folder = folder_for(model_name)
-    return FineTuned.load(folder, model_name) if (folder / "thresholds.json").exists() else None
+    return FineTuned.load(folder, model_name) if (folder / THRESHOLDS).exists() else None
+
+
+def shipped_fits(model_name: str) -> bool:
+    """Whether the package's weights were trained for `model_name` and today's labelled sets."""
+    with contextlib.suppress(OSError, ValueError):
+        return json.loads((SHIPPED / THRESHOLDS).read_text()).get("fits") == fit_key(model_name)
+    return False
+
+
+def available(model_name: str) -> FineTuned | None:
+    """The fine-tuned tagger for `model_name`: this machine's, else the package's when it fits."""
+    model = trained(model_name)
+    if model is None and shipped_fits(model_name):
+        model = FineTuned.load(SHIPPED, model_name)
+    return model
 
 
 def _remove(folder: Path) -> None:

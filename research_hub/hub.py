@@ -282,11 +282,12 @@ class Hub:
         manual edits stay. Per tag: (count before, count after)."""
         return retag.retag(self._need(Permission.ADMIN, "retag the workspace"), progress)
 
-    def train_tagger(self, epochs: int = 3, progress=None) -> dict[str, Any]:
+    def train_tagger(self, epochs: int = 3, progress=None, ship: bool = False) -> dict[str, Any]:
         """Fine-tune the embedding model's top layers on the shipped labelled snippets for the
-        `finetuned` tagger (about eight minutes on two cores); kept in this machine's cache."""
+        fine-tuned tagger (about eight minutes on two cores); kept in this machine's cache, or
+        with `ship` as the package's own weights (for maintainers, after the labelled sets change)."""
         ws = self._need(Permission.ADMIN, "train the tagger")
-        return tag_finetuned.train(ws.settings.model, epochs, progress)
+        return tag_finetuned.train(ws.settings.model, epochs, progress, ship=ship)
 
     def reindex(self, progress=None) -> dict[str, int]:
         """Rebuild the vector index from SQLite (cached vectors, no model time)."""

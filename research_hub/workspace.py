@@ -112,23 +112,25 @@ class Workspace:
         return self._open.keyword
 
     def tagger(self, say=None) -> Tagger:
-        """The tagger ingest uses; with the `tagger` setting at `model`, it carries the tag
-        model (trained on first use, which `say` reports)."""
+        """The tagger ingest uses, carrying the tag model the `tagger` setting names (the
+        logistic one is trained on first use, which `say` reports)."""
         if self._open.tagger is None:
-            model = None
-            if self.settings.tagger == "model":
-                model = shipped_model(self.embedder, say)
-            elif self.settings.tagger == "finetuned":
-                model = self._fine_tuned()
-            self._open.tagger = Tagger(taxonomy=self.taxonomy(), model=model)
+            self._open.tagger = Tagger(taxonomy=self.taxonomy(), model=self._tag_model(say))
         return self._open.tagger
 
-    def _fine_tuned(self):
-        model = tag_finetuned.trained(self.settings.model)
-        if model is None:
-            raise InvalidInputError(f"the tagger setting is finetuned, but no fine-tuned tag model for "
-                                    f"{self.settings.model} is on this machine: run `research-hub train-tagger`")
-        return model
+    def _tag_model(self, say):
+        """auto: the fine-tuned model when one fits the embedding model (this machine's, else
+        the package's), otherwise the logistic one; finetuned: that or an error; model: the
+        logistic one; rules: none."""
+        choice = self.settings.tagger
+        if choice in ("auto", "finetuned"):
+            model = tag_finetuned.available(self.settings.model)
+            if model is not None:
+                return model
+            if choice == "finetuned":
+                raise InvalidInputError(f"the tagger setting is finetuned, but no fine-tuned tag model fits "
+                                        f"{self.settings.model}: run `research-hub train-tagger`")
+        return None if choice == "rules" else shipped_model(self.embedder, say)
 
     def reset_tagger(self) -> None:
         """The taxonomy changed underneath (a rebuild replaying it): tag with the new one."""

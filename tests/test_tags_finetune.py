@@ -61,8 +61,10 @@ def test_training_reads_frozen_states_exactly_as_the_whole_encoder_would():
 
 @pytest.fixture
 def kept(tmp_path, monkeypatch):
+    """This machine's fine-tuned model lives in a temporary folder, and the package ships none."""
     folder = tmp_path / "finetuned"
     monkeypatch.setattr(tag_finetuned, "folder_for", lambda model_name: folder)
+    monkeypatch.setattr(tag_finetuned, "SHIPPED", tmp_path / "no-shipped-weights")
     return folder
 
 
@@ -99,4 +101,43 @@ def test_ingest_with_the_finetuned_setting_needs_a_trained_model_and_then_uses_i
     pains = {r["text"] for r in rows if r["tag"] == "pain_point"}
     assert PAINS[0] in pains and FINE[0] not in pains
     assert all(r["origin"] == "model" and 0 < r["confidence"] <= 1 for r in rows if r["tag"] in TAGS)
+    hub.close()
+
+
+def test_the_package_weights_fit_the_labelled_sets_and_the_bundled_model():
+    # fails when the labelled sets change without `research-hub train-tagger --ship`
+    name = Settings.load().model
+    assert tag_finetuned.shipped_fits(name)
+    import torch
+
+    weights = torch.load(tag_finetuned.SHIPPED / tag_finetuned.WEIGHTS, weights_only=True)
+    assert {v.dtype for part in weights.values() for v in part.values()} == {torch.float16}
+
+
+def test_the_package_weights_find_pains_in_held_out_usability_sessions():
+    from research_hub.bench.tags import scores
+    from research_hub.ingest.tag_learning import SESSIONS
+
+    model = tag_finetuned.FineTuned.load(tag_finetuned.SHIPPED, Settings.load().model)
+    held = units("test", SESSIONS)
+    pain = scores(np.array([u.labels for u in held]), model.labels(held))["pain_point"]
+    assert pain["precision"] >= 0.6 and pain["recall"] >= 0.5  # 0.71 / 0.56 when shipped; the logistic model: 0.44
+
+
+def test_the_default_tagger_is_the_fine_tuned_one_when_it_fits_and_the_logistic_one_otherwise(tmp_path, monkeypatch):
+    from research_hub import Hub
+    from research_hub.ingest.tag_model import TagModel
+
+    monkeypatch.setattr(tag_finetuned, "folder_for", lambda model_name: tmp_path / "none")
+    monkeypatch.delenv("RESEARCH_HUB_TAGGER", raising=False)
+    hub = Hub(tmp_path / "ws")
+    assert isinstance(hub.workspace.tagger().model, tag_finetuned.FineTuned)
+    monkeypatch.setattr(tag_finetuned, "fit_key", lambda model_name: "another embedding model")
+    hub.workspace.reset_tagger()
+    assert isinstance(hub.workspace.tagger().model, TagModel)
+    hub.close()
+    monkeypatch.setenv("RESEARCH_HUB_TAGGER", "finetuned")
+    hub = Hub(tmp_path / "ws")
+    with pytest.raises(InvalidInputError, match="train-tagger"):
+        hub.workspace.tagger()
     hub.close()

@@ -62,10 +62,12 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
             "instead of the embedded index", env="RESEARCH_HUB_CHROMA_URL"),
     Setting("max_mb", float, 50.0, "largest file accepted at ingest, in MB", env="RESEARCH_HUB_MAX_MB"),
     Setting("batch_size", int, 64, "texts per embedding batch", env="RESEARCH_HUB_BATCH_SIZE"),
-    Setting("tagger", str, "model", "how ingest gives the five built-in tags to English text: model (the "
-            "tag model learned from the shipped labelled snippets, with a confidence), finetuned (MiniLM "
-            "trained on them by `research-hub train-tagger`; slower) or rules (phrase rules)",
-            env="RESEARCH_HUB_TAGGER", choices=("model", "finetuned", "rules")),
+    Setting("tagger", str, "auto", "how ingest gives the five built-in tags to English text, each with a "
+            "confidence: finetuned (MiniLM's top layers trained on the shipped labelled snippets: the "
+            "package's weights, or this machine's from `research-hub train-tagger`), model (a logistic "
+            "model over the frozen vectors, trained on first use; faster), auto (finetuned when it fits "
+            "the embedding model, else model) or rules (phrase rules)",
+            env="RESEARCH_HUB_TAGGER", choices=("auto", "finetuned", "model", "rules")),
     Setting("spacy_model", str, None, "spaCy pipeline to load for entities and noun chunks, "
             "or `blank` for none", env="RESEARCH_HUB_SPACY_MODEL"),
     Setting("redact", bool, False, "replace emails, phone and card numbers and person names "
