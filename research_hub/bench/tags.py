@@ -1,8 +1,9 @@
 """bench tags: the learned tag model against the phrase rules, on labelled snippets it never saw.
 
-The model is fitted exactly as ingest fits it (ingest/tag_learning.py: the
-``train`` rows of ingest/data/tag_training.csv and usability_sessions.csv), then
-both it and the rules tag the ``test`` rows: whole documents kept out of training,
+The logistic model is fitted exactly as ingest fits it (ingest/tag_learning.py: the
+``train`` rows of ingest/data/tag_training.csv and usability_sessions.csv); it, the
+package's fine-tuned weights (``shipped``, the default tagger, trained on the same rows)
+and the rules tag the ``test`` rows: whole documents kept out of training,
 from the 250 Anthropic Interviewer interviews (CC BY), the Idaho oral histories
 (MIT), BANKING77 (CC BY 4.0, unseen intents), a HERITRACE think-aloud session (ISC)
 and usability research of the USDA Forest Service, HHS and 18F (CC0, its own group);
@@ -23,6 +24,7 @@ import numpy as np
 from sklearn.metrics import cohen_kappa_score
 
 from research_hub.bench.tags_finetune import fine_tuned_labels
+from research_hub.ingest import tag_finetuned
 from research_hub.core.settings import Settings
 from research_hub.embed import Embedder
 from research_hub.embed.model_files import cache_root
@@ -94,6 +96,10 @@ def run(out: Callable[[str], None] = lambda m: None, fine_tune_epochs: int = 0) 
     fit_s = time.perf_counter() - started
     truth = np.array([u.labels for u in test])
     guesses = {"model": model_labels(model, test, embedder), "rules": rule_labels(test)}
+    name = Settings.load().model
+    if tag_finetuned.shipped_fits(name):  # what ingest applies by default
+        out("scoring the package's fine-tuned weights")
+        guesses["shipped"] = tag_finetuned.FineTuned.load(tag_finetuned.SHIPPED, name).labels(test)
     extra = {}
     if fine_tune_epochs:
         started = time.perf_counter()

@@ -197,13 +197,13 @@ def bench_tags(fine_tune: bool = typer.Option(False, "--fine-tune", help="Also f
                                                "(torch; about eight minutes on two cores) and score it."),
                epochs: int = typer.Option(3, help="Epochs of --fine-tune."),
                as_json: bool = typer.Option(False, "--json")):
-    """Tag precision and recall on held-out labelled snippets: the learned model against the rules."""
+    """Tag precision and recall on held-out labelled snippets: the learned models against the rules."""
 
     result = bench_tags_run.run(out=lambda m: err.print(m, markup=False, highlight=False),
                                 fine_tune_epochs=epochs if fine_tune else 0)
     if as_json:
         return print_json(result)
-    guessers = ["model", "rules"] + (["finetuned"] if fine_tune else [])
+    guessers = ["model", "rules"] + [g for g in ("shipped", "finetuned") if f"{g}_precision" in result["rows"][0]]
     table(f"bench tags: fitted on {result['train_units']} units in {result['fit_seconds']} s, "
           f"scored on {result['test_units']} held-out units, {result['session_units']} held-out usability-session "
           f"units and {result['usability_units']} usability quotes "
