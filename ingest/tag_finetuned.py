@@ -261,12 +261,18 @@ def shipped_fits(model_name: str) -> bool:
     return False
 
 
+def source(model_name: str) -> Path | None:
+    """Where the fine-tuned tagger for `model_name` would load from, found without torch:
+    this machine's folder, else the package's weights when they fit, else None."""
+    if (folder_for(model_name) / THRESHOLDS).exists():
+        return folder_for(model_name)
+    return SHIPPED if shipped_fits(model_name) else None
+
+
 def available(model_name: str) -> FineTuned | None:
-    """The fine-tuned tagger for `model_name`: this machine's, else the package's when it fits."""
-    model = trained(model_name)
-    if model is None and shipped_fits(model_name):
-        model = FineTuned.load(SHIPPED, model_name)
-    return model
+    """The fine-tuned tagger for `model_name` (see `source`), loaded; None when none fits."""
+    folder = source(model_name)
+    return FineTuned.load(folder, model_name) if folder is not None else None
 
 
 def _remove(folder: Path) -> None:

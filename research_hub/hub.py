@@ -127,7 +127,7 @@ class Hub:
                 "studies": ws.records.distinct("study"), "kinds": ws.records.distinct("kind"),
                 "languages": ws.records.languages(),
                 "vectors": ws.index.count(), "index": ws.index.mode, "model": ws.embedder.model_key,
-                "spacy": active_pipeline_name(), "home": str(self.home)}
+                "spacy": active_pipeline_name(), "tagger": ws.tagger_description(), "home": str(self.home)}
 
     def filter_values(self) -> dict[str, list[str]]:
         """Choices for filter widgets."""

@@ -118,19 +118,35 @@ class Workspace:
             self._open.tagger = Tagger(taxonomy=self.taxonomy(), model=self._tag_model(say))
         return self._open.tagger
 
-    def _tag_model(self, say):
-        """auto: the fine-tuned model when one fits the embedding model (this machine's, else
-        the package's), otherwise the logistic one; finetuned: that or an error; model: the
-        logistic one; rules: none."""
+    def tagger_kind(self) -> str:
+        """The tag model the `tagger` setting gives, found without loading it: finetuned, model,
+        rules, or none (finetuned asked for and nothing fits). auto is finetuned when weights fit
+        the embedding model (this machine's, else the package's), otherwise model."""
         choice = self.settings.tagger
         if choice in ("auto", "finetuned"):
-            model = tag_finetuned.available(self.settings.model)
-            if model is not None:
-                return model
+            if tag_finetuned.source(self.settings.model) is not None:
+                return "finetuned"
             if choice == "finetuned":
-                raise InvalidInputError(f"the tagger setting is finetuned, but no fine-tuned tag model fits "
-                                        f"{self.settings.model}: run `research-hub train-tagger`")
-        return None if choice == "rules" else shipped_model(self.embedder, say)
+                return "none"
+        return "rules" if choice == "rules" else "model"
+
+    def tagger_description(self) -> str:
+        """What `stats` and `retag` say of the tagger."""
+        kind = self.tagger_kind()
+        if kind == "finetuned":
+            folder = tag_finetuned.source(self.settings.model)
+            return f"finetuned ({'package weights' if folder == tag_finetuned.SHIPPED else folder})"
+        return {"model": "model (logistic, over the frozen vectors)", "rules": "rules (phrase rules)",
+                "none": "finetuned, but no weights fit: run `research-hub train-tagger`"}[kind]
+
+    def _tag_model(self, say):
+        kind = self.tagger_kind()
+        if kind == "none":
+            raise InvalidInputError(f"the tagger setting is finetuned, but no fine-tuned tag model fits "
+                                    f"{self.settings.model}: run `research-hub train-tagger`")
+        if kind == "finetuned":
+            return tag_finetuned.available(self.settings.model)
+        return None if kind == "rules" else shipped_model(self.embedder, say)
 
     def reset_tagger(self) -> None:
         """The taxonomy changed underneath (a rebuild replaying it): tag with the new one."""

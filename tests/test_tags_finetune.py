@@ -131,13 +131,16 @@ def test_the_default_tagger_is_the_fine_tuned_one_when_it_fits_and_the_logistic_
     monkeypatch.setattr(tag_finetuned, "folder_for", lambda model_name: tmp_path / "none")
     monkeypatch.delenv("RESEARCH_HUB_TAGGER", raising=False)
     hub = Hub(tmp_path / "ws")
+    assert hub.stats()["tagger"] == "finetuned (package weights)"
     assert isinstance(hub.workspace.tagger().model, tag_finetuned.FineTuned)
     monkeypatch.setattr(tag_finetuned, "fit_key", lambda model_name: "another embedding model")
     hub.workspace.reset_tagger()
+    assert hub.stats()["tagger"].startswith("model")
     assert isinstance(hub.workspace.tagger().model, TagModel)
     hub.close()
     monkeypatch.setenv("RESEARCH_HUB_TAGGER", "finetuned")
     hub = Hub(tmp_path / "ws")
+    assert "train-tagger" in hub.stats()["tagger"]
     with pytest.raises(InvalidInputError, match="train-tagger"):
         hub.workspace.tagger()
     hub.close()

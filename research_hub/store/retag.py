@@ -45,7 +45,7 @@ def retag(ws, progress: Callable[[int, int, str], None] | None = None) -> dict:
                 progress(i, len(docs), doc["name"])
     ws.changed()
     after = _automatic_counts(ws)
-    return {"documents": len(docs), "tagger": ws.settings.tagger,
+    return {"documents": len(docs), "tagger": ws.tagger_description(),
             "tags": {t: (before.get(t, 0), after.get(t, 0)) for t in sorted(set(before) | set(after))}}
 
 
