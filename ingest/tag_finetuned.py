@@ -1,6 +1,6 @@
 """The fine-tuned tagger: MiniLM's top layers trained on the shipped labelled snippets, with a five-way head.
 
-The shipped tag model (tag_model.py) reads frozen MiniLM vectors, and on held-out
+The logistic tag model (tag_model.py) reads frozen MiniLM vectors, and on held-out
 interview text its pain-point kappa stays near 0.5 where a second reader of the
 labelling guide reaches 0.85. Training the encoder's top three layers (of six) finds
 a fifth more pains on interviews at the same precision, and about twice as many pains
@@ -8,9 +8,9 @@ and requests on usability text no model here was trained on (`research-hub bench
 tags --fine-tune`). The lower layers stay MiniLM's own, so training reads each unit
 through them once and then runs only the top; what is kept is those layers and the
 head (21 MB). Training all six layers took three times as long and 88 MB, and found
-no more pains. The price left: training takes minutes, and each snippet is read once
-more by torch at ingest. So it is opt-in: `research-hub train-tagger`, then the `tagger` setting
-`finetuned` and `research-hub retag`.
+no more pains. The package ships those weights (float16, SHIPPED), so it is the default
+tagger wherever they fit the embedding model; `research-hub train-tagger` trains this
+machine's own copy. The price: each snippet is read once more by torch at ingest.
 
 Each unit is read as its text and the end of the question it answers. Thresholds
 are picked by the shipped model's rule (tag_model.pick_threshold) on whole train
@@ -32,6 +32,7 @@ from research_hub.ingest.tag_learning import SESSIONS, TAGS, TRAINING, Unit, cac
 from research_hub.ingest.tag_model import Config, pick_thresholds, tags_over
 
 MAX_TOKENS = 128
+FROZEN_BATCH = 64  # units per batch through the frozen layers
 WEIGHTS, THRESHOLDS = "tuned.pt", "thresholds.json"
 # Trained by `research-hub train-tagger --ship` from the labelled sets, for the bundled MiniLM.
 SHIPPED = Path(__file__).with_name("data") / "tag_finetuned"
@@ -93,7 +94,7 @@ class FineTuned:
         batch = self._batch(texts)
         return self._pool(self.encoder(**batch).last_hidden_state, batch["attention_mask"])
 
-    def frozen_states(self, texts: list[str], batch: int = 64, tick: Callable[[], None] = lambda: None) -> list:
+    def frozen_states(self, texts: list[str], batch: int = FROZEN_BATCH, tick: Callable[[], None] = lambda: None) -> list:
         """Per text, unpadded: the hidden states the tuned layers start from (float16 to halve
         the memory a training set takes). `tick` is called after each batch."""
         self.encoder.eval()
@@ -130,7 +131,7 @@ class FineTuned:
         share = Y.mean(0).clamp(min=1e-3)
         loss_of = torch.nn.BCEWithLogitsLoss(pos_weight=((1 - share) / share).clamp(max=4.0))
         texts, losses = [_reading(u.text, u.context) for u in units], []
-        steps, done = -(-len(units) // 64) + epochs * -(-len(units) // batch), 0
+        steps, done = -(-len(units) // FROZEN_BATCH) + epochs * -(-len(units) // batch), 0
 
         def tick(message: str) -> None:
             nonlocal done
@@ -248,10 +249,15 @@ def train(model_name: str, epochs: int = 3, progress: Progress | None = None,
             "losses": [round(x, 4) for x in losses], "thresholds": dict(zip(TAGS, np.round(model.thresholds, 3).tolist()))}
 
 
+def _kept_here(model_name: str) -> Path | None:
+    folder = folder_for(model_name)
+    return folder if (folder / THRESHOLDS).exists() else None
+
+
 def trained(model_name: str) -> FineTuned | None:
     """This machine's fine-tuned model for `model_name`, or None when none was trained."""
-    folder = folder_for(model_name)
-    return FineTuned.load(folder, model_name) if (folder / THRESHOLDS).exists() else None
+    folder = _kept_here(model_name)
+    return FineTuned.load(folder, model_name) if folder is not None else None
 
 
 def shipped_fits(model_name: str) -> bool:
@@ -262,17 +268,10 @@ def shipped_fits(model_name: str) -> bool:
 
 
 def source(model_name: str) -> Path | None:
-    """Where the fine-tuned tagger for `model_name` would load from, found without torch:
-    this machine's folder, else the package's weights when they fit, else None."""
-    if (folder_for(model_name) / THRESHOLDS).exists():
-        return folder_for(model_name)
-    return SHIPPED if shipped_fits(model_name) else None
-
-
-def available(model_name: str) -> FineTuned | None:
-    """The fine-tuned tagger for `model_name` (see `source`), loaded; None when none fits."""
-    folder = source(model_name)
-    return FineTuned.load(folder, model_name) if folder is not None else None
+    """Where the fine-tuned tagger for `model_name` loads from (`FineTuned.load`), found without
+    torch: this machine's folder, else the package's weights when they fit, else None."""
+    here = _kept_here(model_name)
+    return here if here is not None else (SHIPPED if shipped_fits(model_name) else None)
 
 
 def _remove(folder: Path) -> None:

@@ -118,34 +118,35 @@ class Workspace:
             self._open.tagger = Tagger(taxonomy=self.taxonomy(), model=self._tag_model(say))
         return self._open.tagger
 
-    def tagger_kind(self) -> str:
-        """The tag model the `tagger` setting gives, found without loading it: finetuned, model,
-        rules, or none (finetuned asked for and nothing fits). auto is finetuned when weights fit
-        the embedding model (this machine's, else the package's), otherwise model."""
+    def tagger_choice(self) -> tuple[str, Path | None]:
+        """The tag model the `tagger` setting gives, found without loading it: finetuned (with the
+        folder it loads from), model, rules, or none (finetuned asked for and nothing fits). auto
+        is finetuned when weights fit the embedding model (this machine's, else the package's),
+        otherwise model."""
         choice = self.settings.tagger
         if choice in ("auto", "finetuned"):
-            if tag_finetuned.source(self.settings.model) is not None:
-                return "finetuned"
+            folder = tag_finetuned.source(self.settings.model)
+            if folder is not None:
+                return "finetuned", folder
             if choice == "finetuned":
-                return "none"
-        return "rules" if choice == "rules" else "model"
+                return "none", None
+        return ("rules" if choice == "rules" else "model"), None
 
     def tagger_description(self) -> str:
         """What `stats` and `retag` say of the tagger."""
-        kind = self.tagger_kind()
+        kind, folder = self.tagger_choice()
         if kind == "finetuned":
-            folder = tag_finetuned.source(self.settings.model)
             return f"finetuned ({'package weights' if folder == tag_finetuned.SHIPPED else folder})"
         return {"model": "model (logistic, over the frozen vectors)", "rules": "rules (phrase rules)",
                 "none": "finetuned, but no weights fit: run `research-hub train-tagger`"}[kind]
 
     def _tag_model(self, say):
-        kind = self.tagger_kind()
+        kind, folder = self.tagger_choice()
         if kind == "none":
             raise InvalidInputError(f"the tagger setting is finetuned, but no fine-tuned tag model fits "
                                     f"{self.settings.model}: run `research-hub train-tagger`")
         if kind == "finetuned":
-            return tag_finetuned.available(self.settings.model)
+            return tag_finetuned.FineTuned.load(folder, self.settings.model)
         return None if kind == "rules" else shipped_model(self.embedder, say)
 
     def reset_tagger(self) -> None:
