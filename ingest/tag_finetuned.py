@@ -28,7 +28,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from research_hub.embed.model_files import cache_root
-from research_hub.ingest.tag_learning import SESSIONS, TAGS, TRAINING, Unit, cache_key, training_units
+from research_hub.ingest.tag_learning import LEARNED, TAGS, Unit, cache_key, training_units
 from research_hub.ingest.tag_model import Config, pick_thresholds, tags_over
 
 MAX_TOKENS = 128
@@ -221,13 +221,13 @@ class FineTuned:
 def fit_key(model_name: str) -> str:
     """What shipped weights must have been trained from to apply: the embedding model (by its
     files), the labelled sets and how many layers were tuned."""
-    return cache_key(model_name, TRAINING, SESSIONS, f"tuned_layers={TUNED_LAYERS}")
+    return cache_key(model_name, *LEARNED, f"tuned_layers={TUNED_LAYERS}")
 
 
 def folder_for(model_name: str) -> Path:
     """Where this machine keeps the model fine-tuned from `model_name`, named by that model,
     the labelled set and this code."""
-    return cache_root().parent / "tag_models" / f"finetuned-{cache_key(model_name, TRAINING, SESSIONS, Path(__file__))}"
+    return cache_root().parent / "tag_models" / f"finetuned-{cache_key(model_name, *LEARNED, Path(__file__))}"
 
 
 def train(model_name: str, epochs: int = 3, progress: Progress | None = None,

@@ -1,10 +1,11 @@
 """The shipped tag model: trained from ingest/data on first use, kept in the user's cache.
 
-The labelled sets (ingest/data/tag_training.csv and usability_sessions.csv, described
-in ingest/data/README.md) ship with the package; the fitted model depends on the embedding model too, so it
-is trained on this machine the first time a workspace needs it (about half a minute)
-and cached under ``$XDG_CACHE_HOME/research_hub/tag_models/``, keyed by the
-embedding model's files, the labelled sets and the model format. Only the ``train``
+The labelled sets (ingest/data/tag_training.csv, usability_sessions.csv and
+autistica_quotes.csv, described in ingest/data/README.md) ship with the package; the
+fitted model depends on the embedding model too, so it is trained on this machine the
+first time a workspace needs it (about half a minute) and cached under
+``$XDG_CACHE_HOME/research_hub/tag_models/``, keyed by the embedding model's files,
+the labelled sets and the model format. Only the ``train``
 rows are used: the ``test`` rows stay unseen, so `research-hub bench tags` scores
 exactly the model ingest applies.
 """
@@ -31,6 +32,10 @@ TRAINING = Path(__file__).with_name("data") / "tag_training.csv"
 USABILITY = Path(__file__).with_name("data") / "usability_quotes.csv"
 # Usability-session quotes labelled by the same guide, split by whole document like the main set.
 SESSIONS = Path(__file__).with_name("data") / "usability_sessions.csv"
+# Focus groups (train) and one-to-one prototype tests (test) of a citizen-science platform.
+AUTISTICA = Path(__file__).with_name("data") / "autistica_quotes.csv"
+# Every labelled set whose train rows the taggers learn from; a trained tagger is keyed by all of them.
+LEARNED = (TRAINING, SESSIONS, AUTISTICA)
 Say = Callable[[str], None]
 
 
@@ -47,7 +52,7 @@ class Unit:
     labels: tuple[int, ...]  # 0/1 in TAGS order
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=8)
 def _read(path: Path) -> tuple[Unit, ...]:
     with path.open(newline="", encoding="utf-8") as f:
         return tuple(Unit(r["unit_id"], r["source"], r["group"], r["split"], r["context"] or "", r["text"],
@@ -60,8 +65,8 @@ def units(split: str | None = None, path: Path = TRAINING) -> list[Unit]:
 
 
 def training_units() -> list[Unit]:
-    """What the shipped taggers learn from: the ``train`` rows of the main set and of the sessions."""
-    return units("train") + units("train", SESSIONS)
+    """What the shipped taggers learn from: the ``train`` rows of every set in LEARNED."""
+    return [u for path in LEARNED for u in units("train", path)]
 
 
 def fit(train: Sequence[Unit], embedder, config: Config | None = None) -> TagModel:
@@ -78,7 +83,7 @@ def model_path(embedder) -> Path:
     """Where the model fitted for this embedding model lives, named by the model's files, the
     labelled set and the code that reads it. The backend is left out: every backend's vectors
     match torch's to a cosine of 0.99 or better."""
-    key = cache_key(embedder.model_name, TRAINING, SESSIONS, Path(tag_cues.__file__), Path(tag_model.__file__), FORMAT)
+    key = cache_key(embedder.model_name, *LEARNED, Path(tag_cues.__file__), Path(tag_model.__file__), FORMAT)
     return cache_root().parent / "tag_models" / f"{key}.json"
 
 
@@ -104,5 +109,5 @@ def shipped_model(embedder, say: Say | None = None) -> TagModel:
     return model
 
 
-__all__ = ["SESSIONS", "TAGS", "TRAINING", "USABILITY", "Unit", "cache_key", "context_vectors", "fit", "model_path",
+__all__ = ["AUTISTICA", "LEARNED", "SESSIONS", "TAGS", "TRAINING", "USABILITY", "Unit", "cache_key", "context_vectors", "fit", "model_path",
            "shipped_model", "training_units", "units"]

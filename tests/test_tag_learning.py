@@ -50,10 +50,11 @@ def test_context_vectors_encode_each_question_once_and_leave_no_question_at_zero
 
 
 def test_the_shipped_model_finds_held_out_pains_and_requests(sample_hub):
-    """On whole documents it never saw (interviews, oral history, BANKING77, a think-aloud session)."""
+    """The logistic model, on whole documents it never saw (interviews, oral history, BANKING77, a
+    think-aloud session)."""
     ws = sample_hub.workspace
-    model = ws.tagger().model
-    assert model is not None and tag_learning.model_path(ws.embedder).exists()
+    model = tag_learning.shipped_model(ws.embedder)  # trained once per machine, then cached
+    assert tag_learning.model_path(ws.embedder).exists()
     test = tag_learning.units("test")
     texts, contexts = [u.text for u in test], [u.context for u in test]
     X = ws.embedder.encode(texts)
@@ -104,6 +105,19 @@ def test_the_usability_quotes_are_labelled_apart_from_training():
     trained = {u.unit_id for u in tag_learning.units()} | {u.unit_id for u in tag_learning.units(None, tag_learning.SESSIONS)}
     assert not {r["unit_id"] for r in rows} & trained
     assert sum(u.labels[0] for u in tag_learning.units(None, tag_learning.USABILITY)) >= 50
+
+
+def test_the_autistica_focus_groups_train_and_its_prototype_tests_stay_out():
+    rows = _located_rows(tag_learning.AUTISTICA)
+    by_split = {split: {r["source"] for r in rows if r["split"] == split} for split in ("train", "test")}
+    assert by_split == {"train": {"autistica_focus_groups"}, "test": {"autistica_user_tests"}}
+    learned = {u.unit_id for u in tag_learning.training_units()}
+    test = tag_learning.units("test", tag_learning.AUTISTICA)
+    assert {u.unit_id for u in tag_learning.units("train", tag_learning.AUTISTICA)} <= learned
+    assert not {u.unit_id for u in test} & learned
+    assert not {u.text for u in test} & {u.text for u in tag_learning.training_units()}
+    for tag in ("pain_point", "feature_request"):  # enough to score on
+        assert sum(u.labels[TAGS.index(tag)] for u in test) >= 50
 
 
 def test_the_session_quotes_train_the_model_and_keep_whole_documents_for_the_bench():
