@@ -1,12 +1,13 @@
 """bench tags: the learned tag model against the phrase rules, on labelled snippets it never saw.
 
 The logistic model is fitted exactly as ingest fits it (ingest/tag_learning.py: the
-``train`` rows of ingest/data/tag_training.csv and usability_sessions.csv); it, the
+``train`` rows of ingest/data/tag_training.csv, usability_sessions.csv and autistica_quotes.csv); it, the
 package's fine-tuned weights (``shipped``, the default tagger, trained on the same rows)
 and the rules tag the ``test`` rows: whole documents kept out of training,
 from the 250 Anthropic Interviewer interviews (CC BY), the Idaho oral histories
 (MIT), BANKING77 (CC BY 4.0, unseen intents), a HERITRACE think-aloud session (ISC)
-and usability research of the USDA Forest Service, HHS and 18F (CC0, its own group);
+usability research of the USDA Forest Service, HHS and 18F (CC0, its own group) and the
+Autistica/Turing citizen-science prototype tests (CC BY 4.0; its focus groups train);
 and apart from those, usability quotes never trained on (18F write-ups, CC0; HERITRACE
 written answers, ISC); see ingest/data/README.md. Precision and recall per tag, overall and per source,
 and Cohen's kappa against the labels beside that of a blind second labelling of the test rows.
@@ -29,7 +30,7 @@ from research_hub.core.settings import Settings
 from research_hub.embed import Embedder
 from research_hub.embed.model_files import cache_root
 from research_hub.ingest.tag import Tagger, context_vectors
-from research_hub.ingest.tag_learning import SESSIONS, TAGS, TRAINING, USABILITY, Unit, fit, training_units, units
+from research_hub.ingest.tag_learning import AUTISTICA, SESSIONS, TAGS, TRAINING, USABILITY, Unit, fit, training_units, units
 from research_hub.ingest.types import PARTICIPANT, SnippetDraft
 from research_hub.store.embedding_cache import EmbeddingCache
 
@@ -89,7 +90,8 @@ def run(out: Callable[[str], None] = lambda m: None, fine_tune_epochs: int = 0) 
     """Shipped model and rules on the test rows; with `fine_tune_epochs`, also MiniLM with its top
     layers fine-tuned (bench/tags_finetune.py), trained in this run."""
     embedder, train, held, sessions = _embedder(), training_units(), units("test"), units("test", SESSIONS)
-    test = held + sessions + units(None, USABILITY)
+    quoted, prototype_tests = units(None, USABILITY), units("test", AUTISTICA)
+    test = held + sessions + quoted + prototype_tests
     out(f"fitting on {len(train)} train units (vectors cached after the first run)")
     started = time.perf_counter()
     model = fit(train, embedder)
@@ -113,16 +115,19 @@ def run(out: Callable[[str], None] = lambda m: None, fine_tune_epochs: int = 0) 
     rows = []
     talk = [i for i, u in enumerate(held) if u.source != "banking77"]
     quotes = len(held) + len(sessions)
+    late = quotes + len(quoted)
     groups = [("all test units", list(range(len(held)))), ("interviews and sessions (no BANKING77)", talk),
+              ("Anthropic Interviewer interviews", [i for i in talk if held[i].source.startswith("anthropic")]),
               ("usability sessions (held-out documents)", list(range(len(held), quotes))),
-              ("usability quotes (never trained on)", list(range(quotes, len(test))))]
+              ("usability quotes (never trained on)", list(range(quotes, late))),
+              ("Autistica prototype tests (held-out documents)", list(range(late, len(test))))]
     for source, idx in groups + sorted(by_source.items()):
         per = {name: scores(truth[idx], g[idx]) for name, g in guesses.items()}
         for tag in TAGS:
             rows.append({"source": source, "units": len(idx), "tag": tag, "positives": per["model"][tag]["positives"],
                          **{f"{name}_{m}": per[name][tag][m] for name in per for m in ("precision", "recall")}})
     return {"train_units": len(train), "test_units": len(held), "session_units": len(sessions),
-            "usability_units": len(test) - quotes,
+            "usability_units": len(quoted), "autistica_units": len(prototype_tests),
             "backend": embedder.backend,
             "fit_seconds": round(fit_s, 1), "thresholds": dict(zip(TAGS, np.round(model.thresholds, 3).tolist())),
             "rows": rows, "kappa": agreement(test, truth, guesses), **extra, "data": "ingest/data/README.md (Anthropic Interviewer CC BY; Idaho oral histories MIT; "

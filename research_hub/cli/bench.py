@@ -206,7 +206,7 @@ def bench_tags(fine_tune: bool = typer.Option(False, "--fine-tune", help="Also f
     guessers = ["model", "rules"] + [g for g in ("shipped", "finetuned") if f"{g}_precision" in result["rows"][0]]
     table(f"bench tags: fitted on {result['train_units']} units in {result['fit_seconds']} s, "
           f"scored on {result['test_units']} held-out units, {result['session_units']} held-out usability-session "
-          f"units and {result['usability_units']} usability quotes "
+          f"units, {result['usability_units']} usability quotes and {result['autistica_units']} Autistica prototype-test quotes "
           f"({result['backend']})",
           ["source", "tag", "positives"] + [f"{g} {m}" for g in guessers for m in ("P", "R")],
           [(r["source"], r["tag"], r["positives"], *(r[f"{g}_{m}"] for g in guessers for m in ("precision", "recall")))
