@@ -10,7 +10,8 @@ usability research of the USDA Forest Service, HHS and 18F (CC0, its own group) 
 Autistica/Turing citizen-science prototype tests (CC BY 4.0; its focus groups train);
 and apart from those, usability quotes never trained on (18F write-ups, CC0; HERITRACE
 written answers, ISC); see ingest/data/README.md. Precision and recall per tag, overall and per source,
-and Cohen's kappa against the labels beside that of a blind second labelling of the test rows.
+and Cohen's kappa against the labels beside that of a blind second labelling of the interview,
+session and Autistica test rows.
 Vectors are cached under the user's cache folder, so a second run is quick.
 """
 from __future__ import annotations
@@ -86,6 +87,10 @@ def agreement(test: Sequence[Unit], truth: np.ndarray, guesses: dict[str, np.nda
                                          for j, t in enumerate(AGREEMENT_TAGS)} for name, said in others.items()}}
 
 
+def _agreement_within(test: Sequence[Unit], truth: np.ndarray, guesses: dict[str, np.ndarray], part: slice) -> dict:
+    return agreement(test[part], truth[part], {name: g[part] for name, g in guesses.items()})
+
+
 def run(out: Callable[[str], None] = lambda m: None, fine_tune_epochs: int = 0) -> dict:
     """Shipped model and rules on the test rows; with `fine_tune_epochs`, also MiniLM with its top
     layers fine-tuned (bench/tags_finetune.py), trained in this run."""
@@ -130,5 +135,7 @@ def run(out: Callable[[str], None] = lambda m: None, fine_tune_epochs: int = 0) 
             "usability_units": len(quoted), "autistica_units": len(prototype_tests),
             "backend": embedder.backend,
             "fit_seconds": round(fit_s, 1), "thresholds": dict(zip(TAGS, np.round(model.thresholds, 3).tolist())),
-            "rows": rows, "kappa": agreement(test, truth, guesses), **extra, "data": "ingest/data/README.md (Anthropic Interviewer CC BY; Idaho oral histories MIT; "
-            "BANKING77 CC BY 4.0; HERITRACE ISC; USDA Forest Service, HHS TANF and 18F usability research CC0)"}
+            "rows": rows, "kappa": _agreement_within(test, truth, guesses, slice(0, len(held))),
+            "kappa_autistica": _agreement_within(test, truth, guesses, slice(late, len(test))), **extra, "data": "ingest/data/README.md (Anthropic Interviewer CC BY; Idaho oral histories MIT; "
+            "BANKING77 CC BY 4.0; HERITRACE ISC; USDA Forest Service, HHS TANF and 18F usability research CC0; "
+            "Autistica/Turing Citizen Science CC BY 4.0)"}

@@ -211,10 +211,11 @@ def bench_tags(fine_tune: bool = typer.Option(False, "--fine-tune", help="Also f
           ["source", "tag", "positives"] + [f"{g} {m}" for g in guessers for m in ("P", "R")],
           [(r["source"], r["tag"], r["positives"], *(r[f"{g}_{m}"] for g in guessers for m in ("precision", "recall")))
            for r in result["rows"]])
-    kappa = result["kappa"]
-    table(f"Cohen's kappa against the labels, on the {kappa['units']} test units labelled twice",
-          ["guesser", "pain_point", "feature_request"],
-          [(name, k["pain_point"], k["feature_request"]) for name, k in kappa.items() if name != "units"])
+    for key, what in (("kappa", "interview and session test units"), ("kappa_autistica", "Autistica prototype-test units")):
+        kappa = result[key]
+        table(f"Cohen's kappa against the labels, on the {kappa['units']} {what} labelled twice",
+              ["guesser", "pain_point", "feature_request"],
+              [(name, k["pain_point"], k["feature_request"]) for name, k in kappa.items() if name != "units"])
     typer.echo(f"thresholds: {result['thresholds']}")
     if fine_tune:
         typer.echo(f"fine-tuned: {epochs} epochs in {result['finetune_seconds']} s, "
