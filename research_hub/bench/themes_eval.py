@@ -142,10 +142,14 @@ def generic_share(labels: list[str], generic: list[str]) -> float:
 
 
 def anthropic_workspace(home: Path, out=print):
-    """The 250 interviews ingested into a workspace at `home` (reused when it is there)."""
+    """The 250 interviews ingested into a workspace at `home`; when it is there already, reused
+    and retagged, so its pain points are the current tagger's and not those of the run that
+    ingested it."""
 
     hub = Hub(home)
     if hub.snippets(role="participant"):
+        out(f"retagging the workspace reused from {home} with {hub.workspace.tagger_description()}...")
+        hub.retag()
         return hub
     folder = eval_dir() / "interviews" / "anthropic_interviewer"
     files = home.parent / "anthropic-files"
