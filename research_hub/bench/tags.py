@@ -87,16 +87,46 @@ def agreement(test: Sequence[Unit], truth: np.ndarray, guesses: dict[str, np.nda
                                          for j, t in enumerate(AGREEMENT_TAGS)} for name, said in others.items()}}
 
 
-def _agreement_within(test: Sequence[Unit], truth: np.ndarray, guesses: dict[str, np.ndarray], part: slice) -> dict:
+def _scored_sets() -> tuple[list[Unit], dict[str, range]]:
+    """Every unit bench tags scores, one list, and where each labelled set sits in it."""
+    sets = {"held": units("test"), "sessions": units("test", SESSIONS), "quoted": units(None, USABILITY),
+            "prototype": units("test", AUTISTICA)}
+    test, spans = [], {}
+    for name, part in sets.items():
+        spans[name] = range(len(test), len(test) + len(part))
+        test += part
+    return test, spans
+
+
+def _rows(test: Sequence[Unit], truth: np.ndarray, guesses: dict[str, np.ndarray], spans: dict[str, range]) -> list[dict]:
+    """Precision and recall of each guesser per tag, for each group and each source."""
+    by_source: dict[str, list[int]] = defaultdict(list)
+    for i, u in enumerate(test):
+        by_source[u.source].append(i)
+    talk = [i for i in spans["held"] if test[i].source != "banking77"]
+    groups = [("all test units", list(spans["held"])), ("interviews and sessions (no BANKING77)", talk),
+              ("Anthropic Interviewer interviews", [i for i in talk if test[i].source.startswith("anthropic")]),
+              ("usability sessions (held-out documents)", list(spans["sessions"])),
+              ("usability quotes (never trained on)", list(spans["quoted"])),
+              ("Autistica prototype tests (held-out documents)", list(spans["prototype"]))]
+    rows = []
+    for source, idx in groups + sorted(by_source.items()):
+        per = {name: scores(truth[idx], g[idx]) for name, g in guesses.items()}
+        for tag in TAGS:
+            rows.append({"source": source, "units": len(idx), "tag": tag, "positives": per["model"][tag]["positives"],
+                         **{f"{name}_{m}": per[name][tag][m] for name in per for m in ("precision", "recall")}})
+    return rows
+
+
+def _agreement_within(test: Sequence[Unit], truth: np.ndarray, guesses: dict[str, np.ndarray], span: range) -> dict:
+    part = slice(span.start, span.stop)
     return agreement(test[part], truth[part], {name: g[part] for name, g in guesses.items()})
 
 
 def run(out: Callable[[str], None] = lambda m: None, fine_tune_epochs: int = 0) -> dict:
     """Shipped model and rules on the test rows; with `fine_tune_epochs`, also MiniLM with its top
     layers fine-tuned (bench/tags_finetune.py), trained in this run."""
-    embedder, train, held, sessions = _embedder(), training_units(), units("test"), units("test", SESSIONS)
-    quoted, prototype_tests = units(None, USABILITY), units("test", AUTISTICA)
-    test = held + sessions + quoted + prototype_tests
+    embedder, train, (test, spans) = _embedder(), training_units(), _scored_sets()
     out(f"fitting on {len(train)} train units (vectors cached after the first run)")
     started = time.perf_counter()
     model = fit(train, embedder)
@@ -111,31 +141,16 @@ def run(out: Callable[[str], None] = lambda m: None, fine_tune_epochs: int = 0) 
     if fine_tune_epochs:
         started = time.perf_counter()
         guesses["finetuned"], extra["finetuned_thresholds"] = fine_tuned_labels(
-            train, test, Settings.load().model, fine_tune_epochs, say=out)
+            train, test, name, fine_tune_epochs, say=out)
         extra["finetune_seconds"] = round(time.perf_counter() - started, 1)
         extra["finetune_epochs"] = fine_tune_epochs
-    by_source: dict[str, list[int]] = defaultdict(list)
-    for i, u in enumerate(test):
-        by_source[u.source].append(i)
-    rows = []
-    talk = [i for i, u in enumerate(held) if u.source != "banking77"]
-    quotes = len(held) + len(sessions)
-    late = quotes + len(quoted)
-    groups = [("all test units", list(range(len(held)))), ("interviews and sessions (no BANKING77)", talk),
-              ("Anthropic Interviewer interviews", [i for i in talk if held[i].source.startswith("anthropic")]),
-              ("usability sessions (held-out documents)", list(range(len(held), quotes))),
-              ("usability quotes (never trained on)", list(range(quotes, late))),
-              ("Autistica prototype tests (held-out documents)", list(range(late, len(test))))]
-    for source, idx in groups + sorted(by_source.items()):
-        per = {name: scores(truth[idx], g[idx]) for name, g in guesses.items()}
-        for tag in TAGS:
-            rows.append({"source": source, "units": len(idx), "tag": tag, "positives": per["model"][tag]["positives"],
-                         **{f"{name}_{m}": per[name][tag][m] for name in per for m in ("precision", "recall")}})
-    return {"train_units": len(train), "test_units": len(held), "session_units": len(sessions),
-            "usability_units": len(quoted), "autistica_units": len(prototype_tests),
+    return {"train_units": len(train), "test_units": len(spans["held"]), "session_units": len(spans["sessions"]),
+            "usability_units": len(spans["quoted"]), "autistica_units": len(spans["prototype"]),
             "backend": embedder.backend,
             "fit_seconds": round(fit_s, 1), "thresholds": dict(zip(TAGS, np.round(model.thresholds, 3).tolist())),
-            "rows": rows, "kappa": _agreement_within(test, truth, guesses, slice(0, len(held))),
-            "kappa_autistica": _agreement_within(test, truth, guesses, slice(late, len(test))), **extra, "data": "ingest/data/README.md (Anthropic Interviewer CC BY; Idaho oral histories MIT; "
+            "rows": _rows(test, truth, guesses, spans),
+            "kappa": _agreement_within(test, truth, guesses, spans["held"]),
+            "kappa_autistica": _agreement_within(test, truth, guesses, spans["prototype"]), **extra,
+            "data": "ingest/data/README.md (Anthropic Interviewer CC BY; Idaho oral histories MIT; "
             "BANKING77 CC BY 4.0; HERITRACE ISC; USDA Forest Service, HHS TANF and 18F usability research CC0; "
             "Autistica/Turing Citizen Science CC BY 4.0)"}
